@@ -1,0 +1,16 @@
+"""The identity module as the host sees it."""
+
+from auth.accounts.cli import users_cli
+from auth.accounts.endpoints import router as accounts_router
+from auth.oidc.cli import clients_cli, keys_cli
+from auth.oidc.endpoints import router as oidc_router
+from miniapps.sdk import Module
+
+module = Module(
+    name="auth",
+    routers=[accounts_router, oidc_router],
+    models=["auth.models"],
+    locales_package="auth",
+    seed_order=10,
+    cli=[("users", users_cli), ("clients", clients_cli), ("keys", keys_cli)],
+)

@@ -1,0 +1,1 @@
+"""Citizen feedback: reports routed to agencies, moderated, handled against deadlines, rated."""

@@ -1,0 +1,1 @@
+"""Notification hub: one inbox and push for every module and mini-app."""

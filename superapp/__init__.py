@@ -1,0 +1,1 @@
+"""The host service: app factory, settings, data layer, plugin registry, errors, i18n, CLI."""

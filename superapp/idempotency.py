@@ -1,0 +1,166 @@
+"""``Idempotency-Key`` on POST requests (draft-ietf-httpapi-idempotency-key-header).
+
+A retry with the same key and the same request returns the first answer and creates nothing new;
+the same key with another request is 422 ``idempotency.key_reused``; a retry while the first is
+still running is 409 ``idempotency.in_progress``. Records are scoped to the caller (the verified
+token's subject and client, else the client address) and kept 24 h. 5xx answers are not kept,
+so the client may retry them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from superapp.db import utcnow
+from superapp.errors import AppError
+from superapp.middleware import _header, send_problem
+from superapp.models import IdempotencyRecord
+
+RETENTION = timedelta(hours=24)
+STALE_PENDING = timedelta(seconds=60)
+ScopeResolver = Callable[[Scope], Awaitable[str]]
+
+
+async def default_scope(scope: Scope) -> str:
+    auth = _header(scope, b"authorization")
+    if auth:
+        return "auth:" + hashlib.sha256(auth.encode()).hexdigest()[:40]
+    client = scope.get("client") or ("unknown", 0)
+    return f"ip:{client[0]}"
+
+
+def _aware(dt):
+    from datetime import UTC
+
+    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp, *, get_ctx: Callable[[], object], resolver: ScopeResolver | None = None) -> None:
+        self.app = app
+        self.get_ctx = get_ctx
+        self.resolver = resolver or default_scope
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        key = _header(scope, b"idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if not (1 <= len(key) <= 255) or not key.isprintable():
+            await send_problem(send, scope, AppError(status=400, code="idempotency.invalid_key"))
+            return
+
+        # Buffer the body (already size-limited upstream) to hash it and replay it.
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        ctype = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        digest = hashlib.sha256()
+        for part in (scope.get("method", ""), scope.get("path", ""), scope.get("query_string", b"").decode("latin-1"), ctype):
+            digest.update(part.encode() + b"\x00")
+        digest.update(body)
+        request_hash = digest.hexdigest()
+        caller = await self.resolver(scope)
+        ctx = self.get_ctx()
+
+        async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
+            record = IdempotencyRecord(scope=caller, key=key, request_hash=request_hash)
+            session.add(record)
+            try:
+                await session.commit()
+                record_id = record.id
+            except IntegrityError:
+                await session.rollback()
+                existing = (
+                    await session.execute(
+                        select(IdempotencyRecord).where(IdempotencyRecord.scope == caller, IdempotencyRecord.key == key)
+                    )
+                ).scalar_one_or_none()
+                if existing is None:
+                    await send_problem(send, scope, AppError(status=409, code="idempotency.in_progress"))
+                    return
+                if existing.request_hash != request_hash:
+                    await send_problem(send, scope, AppError(status=422, code="idempotency.key_reused"))
+                    return
+                if existing.status_code is not None:
+                    await self._replay(send, existing)
+                    return
+                if utcnow() - _aware(existing.created_at) < STALE_PENDING:
+                    await send_problem(
+                        send, scope, AppError(status=409, code="idempotency.in_progress", headers={"Retry-After": "2"})
+                    )
+                    return
+                existing.created_at = utcnow()  # take over a request abandoned by a crash
+                await session.commit()
+                record_id = existing.id
+
+        sent_body = False
+
+        async def replay_receive() -> Message:
+            nonlocal sent_body
+            if not sent_body:
+                sent_body = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        status = 500
+        headers: list[tuple[bytes, bytes]] = []
+        out: list[bytes] = []
+
+        async def capture_send(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers") or [])
+            elif message["type"] == "http.response.body":
+                out.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, capture_send)
+        finally:
+            async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
+                rec = await session.get(IdempotencyRecord, record_id)
+                if rec is not None:
+                    if status >= 500:
+                        await session.delete(rec)
+                    else:
+                        keep = {"content-type", "location"}
+                        rec.status_code = status
+                        rec.response_headers = {
+                            k.decode("latin-1"): v.decode("latin-1") for k, v in headers if k.decode("latin-1").lower() in keep
+                        }
+                        rec.response_body = b"".join(out)
+                        rec.completed_at = utcnow()
+                    await session.commit()
+
+    async def _replay(self, send: Send, record: IdempotencyRecord) -> None:
+        body = record.response_body or b""
+        headers = [(k.encode(), v.encode()) for k, v in (record.response_headers or {}).items()]
+        headers += [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
+        await send({"type": "http.response.start", "status": record.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def purge_expired(ctx) -> int:
+    async with ctx.sessionmaker() as session:
+        result = await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION))
+        await session.commit()
+        return result.rowcount or 0
+
+
