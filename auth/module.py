@@ -9,7 +9,7 @@ from miniapps.sdk import Module
 module = Module(
     name="auth",
     routers=[accounts_router, oidc_router],
-    models=["auth.models"],
+    models=["auth.models", "auth.oidc.models", "auth.oidc.backchannel"],
     locales_package="auth",
     seed_order=10,
     cli=[("users", users_cli), ("clients", clients_cli), ("keys", keys_cli)],
