@@ -77,6 +77,23 @@ def otp_text(purpose: str, code: str, minutes: int, lang: str) -> str:
     return i18n.t(key, lang, code=code, minutes=minutes)
 
 
+async def claim_send_slot(ctx: AppContext, *, phone: str, purpose: str) -> str:
+    """Count one send for ``phone`` and ``purpose`` against the throttle; returns the E.164 phone.
+
+    Endpoints that must not reveal whether a phone is registered call this for unknown phones,
+    so that both paths answer a too-early repeat with the same 429.
+    """
+    _check_purpose(purpose)
+    phone = normalize_phone(phone)
+    _code_key, resend_key, _used_key = _keys(ctx, purpose, phone)
+    if not await ctx.redis.set(resend_key, b"1", ex=ctx.settings.otp_resend_seconds, nx=True):
+        retry_after = max(1, int(await ctx.redis.ttl(resend_key)))
+        raise OtpThrottled(headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+    if not await ctx.limiter.hit(SENDS_PER_HOUR, "otp-send", purpose, phone):
+        raise OtpThrottled(code="otp.too_many_sends", headers={"Retry-After": "3600"}, retry_after=3600)
+    return phone
+
+
 async def send_otp(ctx: AppContext, *, phone: str, purpose: str, lang: str = "vi") -> None:
     """Text a fresh code to ``phone`` for ``purpose``, replacing any earlier one.
 
@@ -84,15 +101,9 @@ async def send_otp(ctx: AppContext, *, phone: str, purpose: str, lang: str = "vi
     and purpose was sent less than ``SUPERAPP_OTP_RESEND_SECONDS`` ago, or after too many codes
     this hour; :class:`auth.phones.InvalidPhone` for a malformed number.
     """
-    _check_purpose(purpose)
-    phone = normalize_phone(phone)
+    phone = await claim_send_slot(ctx, phone=phone, purpose=purpose)
     settings = ctx.settings
     code_key, resend_key, used_key = _keys(ctx, purpose, phone)
-    if not await ctx.redis.set(resend_key, b"1", ex=settings.otp_resend_seconds, nx=True):
-        retry_after = max(1, int(await ctx.redis.ttl(resend_key)))
-        raise OtpThrottled(headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
-    if not await ctx.limiter.hit(SENDS_PER_HOUR, "otp-send", purpose, phone):
-        raise OtpThrottled(code="otp.too_many_sends", headers={"Retry-After": "3600"}, retry_after=3600)
     code = new_code()
     pipe = ctx.redis.pipeline(transaction=True)
     pipe.delete(code_key)

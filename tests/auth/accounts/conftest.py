@@ -41,3 +41,36 @@ def allow_resend(ctx):
         await ctx.redis.delete(ctx.rkey("otp-resend", purpose, phone))
 
     return lift
+
+
+@pytest.fixture
+def registry(ctx):
+    """Add a person to the population registry the default adapter reads."""
+    from datetime import date
+
+    from auth.accounts.models import RegistryPerson
+
+    async def add(national_id: str, full_name: str, birth_date: date, *, sex: str = "female",
+                  district_code: str | None = "005", guardians: tuple[str, ...] = ()) -> RegistryPerson:
+        person = RegistryPerson(
+            national_id=national_id, full_name=full_name, birth_date=birth_date, sex=sex,
+            district_code=district_code, guardian_national_ids=list(guardians),
+        )
+        async with ctx.sessionmaker() as session:
+            session.add(person)
+            await session.commit()
+        return person
+
+    return add
+
+
+@pytest.fixture
+def load_account(ctx):
+    """Read an account row as committed."""
+    from auth.models import Account
+
+    async def load(account_id):
+        async with ctx.sessionmaker() as session:
+            return await session.get(Account, account_id)
+
+    return load
