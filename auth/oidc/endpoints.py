@@ -1,5 +1,13 @@
-"""OpenID Connect provider endpoints (filled in by the OIDC work)."""
+"""OpenID Connect provider endpoints, one router per spec, gathered here for the module."""
 
 from fastapi import APIRouter
 
-router = APIRouter(tags=["oidc"])
+from auth.oidc.challenge import router as challenge_router
+from auth.oidc.discovery import router as discovery_router
+from auth.oidc.token_endpoint import router as token_router
+from auth.oidc.token_management import router as token_management_router
+from auth.oidc.userinfo import router as userinfo_router
+
+router = APIRouter()
+for sub_router in (challenge_router, discovery_router, token_router, token_management_router, userinfo_router):
+    router.include_router(sub_router)

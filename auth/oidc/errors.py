@@ -15,9 +15,13 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class OAuthError(Exception):
+    """``keep_changes``: the request's transaction is committed anyway (a burnt code, a
+    revoked family); otherwise it is rolled back."""
+
     def __init__(self, error: str, description: str | None = None, *, status: int = 400,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, keep_changes: bool = False) -> None:
         super().__init__(error)
+        self.keep_changes = keep_changes
         self.error = error
         self.description = description
         self.status = status
