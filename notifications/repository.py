@@ -152,6 +152,15 @@ async def inbox_page(
     return list(rows.all())
 
 
+async def inbox_after(
+    session: AsyncSession, account_id: uuid.UUID, after: uuid.UUID, limit: int
+) -> list[tuple[InboxItem, Notification]]:
+    """Items that arrived after ``after``, oldest first (stream replay)."""
+    query = _inbox_query(account_id, False).where(InboxItem.id > after)
+    rows = await session.exec(query.order_by(InboxItem.id).limit(limit))
+    return list(rows.all())
+
+
 async def inbox_item(
     session: AsyncSession, account_id: uuid.UUID, item_id: uuid.UUID
 ) -> tuple[InboxItem, Notification] | None:

@@ -1,0 +1,58 @@
+"""Fixtures of the notification hub tests: citizens with tokens, a mini-app client, publishing."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from notifications.api import publish
+from superapp.db import unit_of_work
+
+TITLE = {"vi": "Phản ánh của bạn đã được xử lý", "en": "Your report was resolved"}
+BODY = {"vi": "Cảm ơn bạn đã góp ý.", "en": "Thank you for your feedback."}
+
+
+def fcm_token(n: int | str = 0) -> str:
+    """A string shaped like an FCM registration token."""
+    return f"fcm-token-{n}-" + "a1B2c3D4" * 5
+
+
+@pytest.fixture
+def miniapps() -> list:
+    """No installed mini-apps: these tests exercise the hub alone."""
+    return []
+
+
+@pytest.fixture
+async def citizen(factory):
+    return await factory.account()
+
+
+@pytest.fixture
+async def citizen_headers(factory, citizen) -> dict[str, str]:
+    return await factory.headers(citizen, ["notifications"])
+
+
+@pytest.fixture
+def send(ctx):
+    """Publish through the Python API in a committed transaction of its own."""
+
+    async def _send(recipients: list[uuid.UUID], category: str = "system", **kw):
+        async with unit_of_work(ctx.sessionmaker) as session:
+            return await publish(
+                session, recipients=recipients, category=category,
+                title=kw.pop("title", TITLE), body=kw.pop("body", BODY), **kw,
+            )
+
+    return _send
+
+
+@pytest.fixture
+async def register_device(client):
+    async def _register(headers: dict[str, str], token: str, platform: str = "android", **extra):
+        r = await client.post("/v1/devices", json={"token": token, "platform": platform, **extra}, headers=headers)
+        assert r.status_code in (200, 201), r.text
+        return r.json()
+
+    return _register
