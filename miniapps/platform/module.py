@@ -1,5 +1,20 @@
-"""The mini-app platform as the host sees it (filled in by the platform work)."""
+"""The mini-app platform as the host sees it: catalogue, silent SSO, consent ledger,
+developer lifecycle, admin review and webhooks."""
 
+from miniapps.platform import webhooks  # noqa: F401 - registers the outbox handler
+from miniapps.platform.api.admin import router as admin_router
+from miniapps.platform.api.catalogue import router as catalogue_router
+from miniapps.platform.api.consents import router as consents_router
+from miniapps.platform.api.developer import router as developer_router
+from miniapps.platform.privacy import erase, export
 from miniapps.sdk import Module
 
-module = Module(name="miniapps", locales_package="miniapps", seed_order=50)
+module = Module(
+    name="miniapps",
+    routers=[catalogue_router, consents_router, developer_router, admin_router],
+    models=["miniapps.platform.models"],
+    locales_package="miniapps",
+    seed_order=50,
+    export=export,
+    erase=erase,
+)

@@ -1,0 +1,1 @@
+"""Hanoi parking: an example mini-app plugin for the Hanoi super-app."""
