@@ -6,6 +6,8 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -74,3 +76,62 @@ async def mobile(factory):
 @pytest.fixture
 async def citizen(factory):
     return await factory.account(email="an@example.vn")
+
+
+class _Forms(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[dict[str, str]] = []
+        self.buttons: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.inputs.append({k: v or "" for k, v in attrs})
+        elif tag == "button":
+            self.buttons.append({k: v or "" for k, v in attrs})
+
+
+def parse_form(html: str) -> _Forms:
+    parser = _Forms()
+    parser.feed(html)
+    return parser
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    return {i["name"]: i.get("value", "") for i in parse_form(html).inputs if i.get("type") == "hidden"}
+
+
+def query_of(location: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(location).query))
+
+
+class Browser:
+    """Drives /oauth/authorize like a browser would (cookies kept by the httpx client)."""
+
+    def __init__(self, http: httpx.AsyncClient, client_id: str, redirect_uri: str) -> None:
+        self.http, self.client_id, self.redirect_uri = http, client_id, redirect_uri
+        self.pkce = pkce_pair()
+
+    def params(self, **extra) -> dict[str, str]:
+        base = {"response_type": "code", "client_id": self.client_id, "redirect_uri": self.redirect_uri,
+                "scope": "openid profile", "state": "st-123", "nonce": "n-456",
+                "code_challenge": self.pkce.challenge, "code_challenge_method": "S256"}
+        base.update(extra)
+        return {k: v for k, v in base.items() if v is not None}
+
+    async def start(self, **extra) -> httpx.Response:
+        return await self.http.get("/oauth/authorize", params=self.params(**extra))
+
+    async def login(self, page: httpx.Response, username: str, password: str = PASSWORD) -> httpx.Response:
+        fields = hidden_fields(page.text)
+        return await self.http.post("/oauth/authorize", data={**fields, "username": username, "password": password})
+
+    async def decide(self, page: httpx.Response, decision: str) -> httpx.Response:
+        return await self.http.post("/oauth/authorize", data={**hidden_fields(page.text), "decision": decision})
+
+    async def redeem(self, location: str, *, auth: dict | None = None, data: dict | None = None) -> httpx.Response:
+        form = {"grant_type": "authorization_code", "code": query_of(location)["code"],
+                "redirect_uri": self.redirect_uri, "code_verifier": self.pkce.verifier, **(data or {})}
+        if auth is None and "client_secret" not in form:
+            form["client_id"] = self.client_id
+        return await self.http.post("/oauth/token", data=form, headers=auth or {})
