@@ -61,13 +61,17 @@ def classify(exc: BaseException) -> PushOutcome:
 
 
 def to_fcm_message(m: PushMessage) -> messaging.Message:
-    return messaging.Message(
-        token=m.token,
+    """The apps register FCM registration tokens (HTTP v1 ``message.token``). firebase-admin 7
+    steers its constructor towards installation ids (``fid``), a different identifier, so the
+    token is set as the attribute its encoder reads."""
+    message = messaging.Message(
         notification=messaging.Notification(title=m.title, body=m.body),
         data=m.data,
         android=messaging.AndroidConfig(priority="high" if m.critical else "normal"),
         apns=messaging.APNSConfig(headers={"apns-priority": "10" if m.critical else "5"}),
     )
+    message.token = m.token
+    return message
 
 
 class FcmBackend:

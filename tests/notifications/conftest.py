@@ -56,3 +56,31 @@ async def register_device(client):
         return r.json()
 
     return _register
+
+
+@pytest.fixture(scope="session")
+def fcm_server(tmp_path_factory):
+    """One fake FCM server (and service-account file) for the whole run."""
+    from tests.notifications.fake_fcm import FakeFcmServer
+
+    server = FakeFcmServer().start()
+    server.credentials_file = server.write_service_account(tmp_path_factory.mktemp("fcm") / "service-account.json")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fcm(ctx, fcm_server):
+    """The ``fcm`` push backend pointed at the fake FCM server; yields the fake's (fresh) state."""
+    from notifications.push import CACHE_KEY
+
+    fcm_server.fake.reset()
+    ctx.settings.push_backend = "fcm"
+    ctx.settings.fcm_credentials_file = str(fcm_server.credentials_file)
+    ctx.settings.fcm_project_id = fcm_server.fake.project_id
+    ctx.settings.fcm_endpoint = fcm_server.url
+    ctx.cache.pop(CACHE_KEY, None)
+    yield fcm_server.fake
+    backend = ctx.cache.pop(CACHE_KEY, None)
+    if backend is not None and hasattr(backend, "close"):
+        backend.close()
