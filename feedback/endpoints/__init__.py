@@ -1,0 +1,1 @@
+"""HTTP handlers of the feedback module: citizens, the public, moderators, agency officers."""

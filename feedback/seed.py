@@ -1,0 +1,101 @@
+"""Reference data for ``superapp seed demo`` (idempotent upserts): areas, agencies, categories,
+jurisdictions; demo agency officers when the accounts service is available."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from feedback import geo, seed_data
+from feedback.models import Agency, Area, Category, Jurisdiction
+
+if TYPE_CHECKING:
+    from superapp.context import AppContext
+
+log = logging.getLogger(__name__)
+
+DEMO_OFFICERS = [
+    ("+84900000601", "HN-HK-UBND", "Cán bộ UBND quận Hoàn Kiếm"),
+    ("+84900000602", "HN-TT-CAP", "Cán bộ UBND phường Tràng Tiền"),
+]
+DEMO_PASSWORD = "Demo-Feedback-2026"
+
+
+async def _upsert(session: AsyncSession, model, key, values: dict) -> None:
+    row = await session.get(model, key)
+    if row is None:
+        session.add(model(**values))
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+async def seed_reference_data(session: AsyncSession) -> dict[str, int]:
+    """Insert or update every area, agency, category and jurisdiction; flush only."""
+    for area in seed_data.areas():
+        await _upsert(session, Area, area["code"], area)
+    for code, name in seed_data.AGENCIES:
+        await _upsert(session, Agency, code, {"code": code, "name": name, "active": True})
+    await session.flush()
+    for position, (code, group, agency, severity, name, description) in enumerate(seed_data.CATEGORIES):
+        await _upsert(
+            session,
+            Category,
+            code,
+            {"code": code, "group": group, "agency_code": agency, "severity_default": severity, "name": name,
+             "description": description, "active": True, "position": position},
+        )
+    await session.flush()
+    for agency, category, area in seed_data.JURISDICTIONS:
+        existing = (
+            await session.exec(
+                select(Jurisdiction).where(Jurisdiction.category_code == category, Jurisdiction.area_code == area)
+            )
+        ).first()
+        if existing is None:
+            session.add(Jurisdiction(agency_code=agency, category_code=category, area_code=area))
+        else:
+            existing.agency_code = agency
+    await session.flush()
+    return {"areas": len(seed_data.areas()), "agencies": len(seed_data.AGENCIES), "categories": len(seed_data.CATEGORIES)}
+
+
+async def _seed_officers(session: AsyncSession) -> list[str]:
+    """Extra demo officers through the accounts service, when that service exists."""
+    try:
+        service = importlib.import_module("auth.accounts.service")
+    except ModuleNotFoundError:
+        return []
+    create_account = getattr(service, "create_account", None)
+    if create_account is None:
+        return []
+    from auth.models import Account
+
+    lines = []
+    for phone, agency, name in DEMO_OFFICERS:
+        found = (await session.exec(select(Account).where(Account.phone == phone))).first()
+        if found is None:
+            try:
+                await create_account(
+                    session, phone=phone, password=DEMO_PASSWORD, full_name=name, roles=["agency_officer"],
+                    agency_code=agency,
+                )
+            except TypeError:
+                log.warning("auth.accounts.service.create_account has another signature; demo officers skipped")
+                return []
+        lines.append(f"feedback officer ({agency}): {phone} / {DEMO_PASSWORD}")
+    return lines
+
+
+async def seed(ctx: AppContext, session: AsyncSession) -> list[str]:
+    counts = await seed_reference_data(session)
+    lines = [
+        f"feedback: {counts['areas']} areas, {counts['agencies']} agencies, {counts['categories']} categories"
+    ]
+    lines.extend(await _seed_officers(session))
+    geo.invalidate(ctx)
+    return lines
