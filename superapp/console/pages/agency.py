@@ -1,0 +1,87 @@
+"""Agency view: the officer's agency's reports by deadline, overdue first; progress, resolve,
+reassign. Drives ``GET /v1/agency/feedback/reports`` and ``POST …/{id}/transition``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+
+from superapp.console.api import ConsoleApi
+from superapp.console.deps import require_section, section_form
+from superapp.console.errors import InvalidForm
+from superapp.console.pages.common import act, localized
+from superapp.console.rendering import render
+from superapp.console.routing import ConsoleRoute
+from superapp.console.sessions import ConsoleSession, SessionStore
+
+router = APIRouter(prefix="/admin/agency", route_class=ConsoleRoute, include_in_schema=False)
+Viewer = Annotated[ConsoleSession, Depends(require_section("agency"))]
+Actor = Annotated[ConsoleSession, Depends(section_form("agency"))]
+ReportId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def by_deadline(reports: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Overdue first (most overdue on top), then by deadline; reports without one last."""
+
+    def key(r: dict[str, Any]) -> tuple[int, datetime]:
+        due = parse_time(r.get("due_at"))
+        if due is None:
+            return (2, FAR_FUTURE)
+        return (0 if due < now else 1, due)
+
+    return sorted(reports, key=key)
+
+
+@router.get("")
+async def agency_queue(
+    request: Request,
+    session: Viewer,
+    status: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z_]+$")] = None,
+    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+):
+    page = await ConsoleApi(request, session).get("/v1/agency/feedback/reports", status=status, cursor=cursor, limit=50)
+    now = datetime.now(UTC)
+    reports = by_deadline(page.get("items", []), now)
+    for r in reports:
+        due = parse_time(r.get("due_at"))
+        r["_overdue"] = bool(due and due < now and r.get("status") not in ("resolved", "closed"))
+    flashes = await SessionStore(request.app.state.ctx).take_flashes(session)
+    return render(
+        request, "agency.html", session=session, flashes=flashes, reports=reports,
+        next_cursor=page.get("next_cursor"), status=status, localized=localized,
+    )
+
+
+@router.post("/{report_id}/transition")
+async def transition(
+    request: Request,
+    session: Actor,
+    report_id: ReportId,
+    status: Annotated[Literal["in_progress", "resolved", "reassign"], Form()],
+    note: Annotated[str, Form(min_length=1, max_length=2000)],
+    agency_code: Annotated[str | None, Form(max_length=50)] = None,
+):
+    body: dict[str, Any] = {"status": status, "note": note}
+    if status == "reassign":
+        if not agency_code:
+            raise InvalidForm(errors=[{"field": "agency_code", "type": "missing"}])
+        body["agency_code"] = agency_code
+    api = ConsoleApi(request, session)
+    return await act(
+        request, session, lambda: api.post(f"/v1/agency/feedback/reports/{report_id}/transition", body),
+        done_key=f"console.agency.done.{status}", back="/admin/agency",
+    )

@@ -1,0 +1,95 @@
+"""Console fixtures: staff accounts and a signed-in console client (httpx against the app).
+
+``sign_in`` walks the console's own side of the flow for real — ``/admin/login`` (PKCE, state,
+nonce), the provider's token endpoint, ID-token checks, ``/v1/me`` — and stands in only for the
+provider's browser login page by minting the authorization code the way that page does
+(``auth.oidc.codes.create_authorization_code`` for the signed-in account).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from auth.models import Account, OAuthClient
+from superapp.console.registration import CONSOLE_CLIENT_ID
+from tests.conftest import ISSUER
+
+HTML = {"Accept": "text/html"}
+
+
+def csrf_of(html: str) -> str:
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+class ConsoleBrowser:
+    """An httpx client with a cookie jar, acting like a staff member's browser."""
+
+    def __init__(self, app, ctx) -> None:
+        self.app = app
+        self.ctx = ctx
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ISSUER, headers=HTML)
+
+    async def start_login(self, next_path: str = "/admin/") -> dict[str, str]:
+        r = await self.http.get("/admin/login", params={"next": next_path})
+        assert r.status_code == 303, r.text
+        query = parse_qs(urlsplit(r.headers["location"]).query)
+        return {k: v[0] for k, v in query.items()}
+
+    async def provider_code(self, account: Account, params: dict[str, str]) -> str:
+        from auth.oidc.codes import create_authorization_code
+
+        async with self.ctx.sessionmaker() as session:
+            client = await session.get(OAuthClient, CONSOLE_CLIENT_ID)
+            code = await create_authorization_code(
+                self.ctx, session, client=client, account_id=account.id, scopes=params["scope"].split(),
+                code_challenge=params["code_challenge"], code_challenge_method="S256",
+                redirect_uri=params["redirect_uri"], nonce=params["nonce"],
+            )
+            await session.commit()
+        return code
+
+    async def sign_in(self, account: Account, next_path: str = "/admin/") -> httpx.Response:
+        params = await self.start_login(next_path)
+        code = await self.provider_code(account, params)
+        return await self.http.get("/admin/callback", params={"code": code, "state": params["state"], "iss": ISSUER})
+
+    async def csrf(self, path: str = "/admin/") -> str:
+        r = await self.http.get(path)
+        assert r.status_code == 200, r.text
+        return csrf_of(r.text)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+@pytest.fixture
+async def browser(app, ctx) -> AsyncIterator[ConsoleBrowser]:
+    b = ConsoleBrowser(app, ctx)
+    yield b
+    await b.aclose()
+
+
+@pytest.fixture
+async def admin(factory) -> Account:
+    return await factory.account(full_name="Trần Quản Trị", roles=["admin"])
+
+
+@pytest.fixture
+async def moderator(factory) -> Account:
+    return await factory.account(full_name="Lê Kiểm Duyệt", roles=["moderator"])
+
+
+@pytest.fixture
+async def officer(factory) -> Account:
+    return await factory.account(full_name="Phạm Cán Bộ", roles=["agency_officer"], agency_code="HN-URBAN")
+
+
+@pytest.fixture
+async def citizen(factory) -> Account:
+    return await factory.account(full_name="Nguyễn Thị Dân")
