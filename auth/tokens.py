@@ -92,8 +92,11 @@ async def verify_jwt(
     audience: str | None = None,
     verify_exp: bool = True,
     leeway: int = 0,
+    verify_at_hash: bool = True,
 ) -> dict[str, Any]:
-    """Verify signature (allow-listed algorithms, known ``kid``), issuer, audience and expiry."""
+    """Verify signature (allow-listed algorithms, known ``kid``), issuer, audience and expiry.
+
+    ``verify_at_hash=False`` reads an ID token without its access token (``id_token_hint``)."""
     if not token or len(token) > 8192 or token.count(".") != 2:
         raise InvalidToken("malformed")
     try:
@@ -123,6 +126,7 @@ async def verify_jwt(
             options={
                 "verify_aud": audience is not None,
                 "verify_exp": verify_exp,
+                "verify_at_hash": verify_at_hash,
                 "leeway": leeway,
                 "require_iat": True,
                 "require_exp": True,
