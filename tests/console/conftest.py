@@ -93,3 +93,59 @@ async def officer(factory) -> Account:
 @pytest.fixture
 async def citizen(factory) -> Account:
     return await factory.account(full_name="Nguyễn Thị Dân")
+
+
+# Feedback ------------------------------------------------------------------------------------
+HOAN_KIEM_LAKE = (21.0288, 105.8525)
+HANG_BAC = (21.0355, 105.8520)
+
+
+def png_bytes(color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (48, 32), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+async def feedback_ready(ctx, app):
+    """The feedback module's areas, agencies and categories."""
+    from feedback import geo
+    from feedback.seed import seed_reference_data
+
+    async with ctx.sessionmaker() as session:
+        await seed_reference_data(session)
+        await session.commit()
+    geo.invalidate(ctx)
+    return ctx
+
+
+@pytest.fixture
+def submit_report(client, factory, feedback_ready):
+    """A citizen files a report through ``POST /v1/feedback/reports``; returns its id."""
+
+    async def submit(reporter: Account, *, point=HOAN_KIEM_LAKE, photo: bool = True,
+                     description: str = "Ổ gà lớn giữa đường Đinh Tiên Hoàng, xe máy dễ ngã.") -> str:
+        headers = await factory.headers(reporter, ["feedback"])
+        data = {"category": "traffic.road_damage", "description": description,
+                "latitude": str(point[0]), "longitude": str(point[1]), "address": "Đinh Tiên Hoàng"}
+        files = [("photos[]", ("p.png", png_bytes(), "image/png"))] if photo else None
+        r = await client.post("/v1/feedback/reports", data=data, files=files, headers=headers)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    return submit
+
+
+@pytest.fixture
+def report_status(client, factory):
+    async def status(report_id: str, viewer: Account) -> dict:
+        headers = await factory.headers(viewer, ["feedback"])
+        r = await client.get(f"/v1/feedback/reports/{report_id}", headers=headers)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    return status

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 
 from superapp.console.api import ConsoleApi
 from superapp.console.deps import require_section, section_form
-from superapp.console.errors import ApiProblem
+from superapp.console.errors import ApiProblem, InvalidForm
 from superapp.console.mapplot import plot
 from superapp.console.pages.common import act, localized
 from superapp.console.rendering import render
@@ -94,8 +94,13 @@ Reason = Annotated[str, Form(min_length=3, max_length=2000)]
 
 @router.post("/{report_id}/approve")
 async def approve(request: Request, session: Actor, report_id: ReportId, back: Back = None,
-                  reason: Annotated[str | None, Form(max_length=2000)] = None):
-    body = {"action": "approve", **({"reason": reason} if reason else {})}
+                  reason: Annotated[str | None, Form(max_length=2000)] = None,
+                  severity: Annotated[Literal["", "urgent", "normal", "complex"], Form()] = "",
+                  agency_code: Annotated[str | None, Form(max_length=50)] = None):
+    body: dict[str, str] = {"action": "approve"}
+    for name, value in (("reason", reason), ("severity", severity), ("agency_code", agency_code)):
+        if value:
+            body[name] = value
     return await _moderate(request, session, report_id, body, "console.moderation.approved", back)
 
 
@@ -117,3 +122,18 @@ async def merge(request: Request, session: Actor, report_id: ReportId,
                 reason: Annotated[str | None, Form(max_length=2000)] = None):
     body = {"action": "merge", "duplicate_of": duplicate_of, **({"reason": reason} if reason else {})}
     return await _moderate(request, session, report_id, body, "console.moderation.merged", back)
+
+
+@router.post("/{report_id}/ban")
+async def ban_reporter(request: Request, session: Actor, report_id: ReportId,
+                       reason: Annotated[str, Form(min_length=3, max_length=500)]):
+    """Ban the report's author from reporting (``POST /v1/admin/feedback/bans``)."""
+    api = ConsoleApi(request, session)
+    report = await api.get(f"/v1/feedback/reports/{report_id}")
+    reporter = report.get("reporter_id")
+    if not reporter:
+        raise InvalidForm(errors=[{"field": "reporter_id", "type": "missing"}])
+    return await act(
+        request, session, lambda: api.post("/v1/admin/feedback/bans", {"account_id": reporter, "reason": reason}),
+        done_key="console.moderation.banned", back=f"/admin/moderation/{report_id}",
+    )
