@@ -55,6 +55,5 @@ async def import_bundle(session: AsyncSession, data: Any) -> ImportResult:
     if errors:
         raise BundleRejected(errors)
     ordered = sorted(checked.resources, key=lambda r: r["resourceType"] != PATIENT)
-    for resource in ordered:
-        await repository.upsert_resource(session, resource)
+    await repository.upsert_resources(session, ordered)
     return ImportResult(dict(Counter(r["resourceType"] for r in ordered)))

@@ -17,37 +17,51 @@ from superapp.db import utcnow
 from superapp.pagination import decode_cursor, encode_cursor
 
 
-async def upsert_resource(session: AsyncSession, resource: dict[str, Any]) -> HealthResource:
-    """Insert or replace one validated resource and its search tokens (flushes)."""
-    rtype, fhir_id = resource["resourceType"], resource["id"]
-    row = (
-        await session.exec(
-            select(HealthResource).where(HealthResource.resource_type == rtype, HealthResource.fhir_id == fhir_id)
-        )
-    ).first()
-    when = date_of(resource)
-    values = {
-        "patient_id": patient_of(resource),
-        "national_id": national_id_of(resource) if rtype == PATIENT else None,
-        "date": when,
-        "sort_date": when or EARLIEST,
-        "resource": resource,
-        "updated_at": utcnow(),
-    }
-    if row is None:
-        row = HealthResource(resource_type=rtype, fhir_id=fhir_id, **values)
+async def upsert_resources(session: AsyncSession, resources: list[dict[str, Any]]) -> int:
+    """Insert or replace validated resources and their search tokens (one flush per step)."""
+    keys = {(r["resourceType"], r["id"]) for r in resources}
+    existing: dict[tuple[str, str], HealthResource] = {}
+    for rtype in {k[0] for k in keys}:
+        wanted = [k[1] for k in keys if k[0] == rtype]
+        for i in range(0, len(wanted), 500):
+            rows = await session.exec(
+                select(HealthResource).where(
+                    HealthResource.resource_type == rtype, col(HealthResource.fhir_id).in_(wanted[i : i + 500])
+                )
+            )
+            existing.update({(row.resource_type, row.fhir_id): row for row in rows.all()})
+    if existing:
+        stale = [row.pk for row in existing.values()]
+        for i in range(0, len(stale), 500):
+            await session.exec(delete(HealthSearchToken).where(col(HealthSearchToken.resource_pk).in_(stale[i : i + 500])))
+    rows: list[tuple[HealthResource, dict[str, Any]]] = []
+    for resource in resources:
+        rtype = resource["resourceType"]
+        when = date_of(resource)
+        values = {
+            "patient_id": patient_of(resource),
+            "national_id": national_id_of(resource) if rtype == PATIENT else None,
+            "date": when,
+            "sort_date": when or EARLIEST,
+            "resource": resource,
+            "updated_at": utcnow(),
+        }
+        row = existing.get((rtype, resource["id"]))
+        if row is None:
+            row = HealthResource(resource_type=rtype, fhir_id=resource["id"], **values)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.version += 1
         session.add(row)
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.version += 1
-        await session.exec(delete(HealthSearchToken).where(col(HealthSearchToken.resource_pk) == row.pk))
+        rows.append((row, resource))
     await session.flush()
-    for param, tokens in tokens_of(resource).items():
-        for tok in {(t.system, t.code) for t in tokens if t.code}:
-            session.add(HealthSearchToken(resource_pk=row.pk, param=param, system=tok[0][:255], code=tok[1][:128]))
+    for row, resource in rows:
+        for param, tokens in tokens_of(resource).items():
+            for system, code in {(t.system, t.code) for t in tokens if t.code}:
+                session.add(HealthSearchToken(resource_pk=row.pk, param=param, system=system[:255], code=code[:128]))
     await session.flush()
-    return row
+    return len(rows)
 
 
 async def get_resource(session: AsyncSession, resource_type: str, fhir_id: str) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from miniapps.health.fhir.constants import CVX, VN_VACCINE
-from miniapps.health.fhir.indexing import parse_fhir_datetime
+from miniapps.health.fhir.indexing import LOCAL_TZ, parse_fhir_datetime
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,9 @@ def due(birth: date, immunizations: list[dict[str, Any]], today: date) -> list[d
             if doses < item.dose:
                 out.append({"key": item.key, "dose": item.dose, "due_since": add_months(birth, item.age_months)})
     if age_months >= ADULT_AGE_YEARS * 12:
-        last = max(
-            (parse_fhir_datetime(i.get("occurrenceDateTime") or "") for i in given if _codes(i) & (INFLUENZA | {"influenza"})),
-            default=None,
-            key=lambda d: d.timestamp() if d else 0,
-        )
-        if last is None or last.date() < today - timedelta(days=365):
-            out.append({"key": "influenza", "dose": 1, "due_since": (last.date() + timedelta(days=365)) if last else today})
+        shots = [parse_fhir_datetime(i.get("occurrenceDateTime") or "") for i in given if _codes(i) & (INFLUENZA | {"influenza"})]
+        days = [s.astimezone(LOCAL_TZ).date() for s in shots if s is not None]
+        last = max(days, default=None)
+        if last is None or last <= today - timedelta(days=365):
+            out.append({"key": "influenza", "dose": 1, "due_since": (last + timedelta(days=365)) if last else today})
     return out

@@ -20,6 +20,7 @@ from miniapps.health.fhir.indexing import CATEGORY_FIELD, CODE_FIELD, LOCAL_TZ, 
 COMMON_PARAMS = frozenset({"patient", "_id", "_count", "_sort", "_cursor", "_format"})
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
 DATE_PREFIXES = ("eq", "ge", "gt", "le", "lt")
+UNSUPPORTED_DATE_PREFIXES = ("ne", "sa", "eb", "ap")
 _DATE_RE = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
     r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d{1,9})?)?(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?$"
@@ -54,9 +55,6 @@ class SearchQuery:
     # The parameters as received (without ``_cursor``), to build ``self``/``next`` links and
     # to pass on to a remote FHIR server.
     raw: list[tuple[str, str]] = field(default_factory=list)
-
-    def supports(self, param: str) -> bool:
-        return supported_params(self.resource_type).__contains__(param)
 
 
 def supported_params(resource_type: str) -> frozenset[str]:
@@ -96,7 +94,7 @@ def parse_date(param_value: str) -> DateFilter:
     prefix = "eq"
     if value[:2] in DATE_PREFIXES:
         prefix, value = value[:2], value[2:]
-    elif value[:2].isalpha():
+    elif value[:2] in UNSUPPORTED_DATE_PREFIXES:
         raise FhirSearchError("error.health.date_prefix_unsupported", params={"value": param_value[:64]})
     m = _DATE_RE.match(value)
     if not m:
