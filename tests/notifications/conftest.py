@@ -84,3 +84,23 @@ def fcm(ctx, fcm_server):
     backend = ctx.cache.pop(CACHE_KEY, None)
     if backend is not None and hasattr(backend, "close"):
         backend.close()
+
+
+@pytest.fixture
+async def live_server(app):
+    """The app served by uvicorn on 127.0.0.1 (a free port), for streaming responses."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    await asyncio.wait_for(task, timeout=10)
+    sock.close()
