@@ -39,7 +39,7 @@ async def rate(session: AsyncSession, report_id: str, account_id: uuid.UUID, *, 
     if report.reporter_id != account_id:
         raise NotReporter()
     if report.status not in RATEABLE:
-        raise NotResolved(status=report.status)
+        raise NotResolved(current_status=report.status)
     if report.rating_score is not None:
         raise AlreadyRated()
     report.rating_score = score
