@@ -117,17 +117,36 @@ async def validate(ctx: AppContext, session: AsyncSession, body: ValidateIn, cli
 
     repeat = False
     if settings.passback_minutes > 0:
-        key = ctx.rkey("transit", "passback", ticket.id)
-        me = body.validator_id.encode()
-        if not await ctx.redis.set(key, me, nx=True, ex=settings.passback_minutes * 60):
-            holder = await ctx.redis.get(key)
-            if holder is not None and holder != me:
-                return rejected("passback", None, ticket)
-            repeat = holder == me
+        hold = await _passback_hold(ctx, ticket, body.validator_id, at, settings.passback_minutes * 60)
+        if hold == "passback":
+            return rejected("passback", None, ticket)
+        repeat = hold == "repeat"
     if not repeat:
         _record(session, ticket, body, verdict.step, tapped_at, single_use=False)
         await session.flush()
     return ValidateOut(result="accepted", ticket=_brief(ticket), repeat=repeat)
+
+
+async def _passback_hold(ctx: AppContext, ticket: TransitTicket, validator_id: str, at: float, window: int) -> str:
+    """``first`` (this validator now holds the pass), ``repeat`` (it already did) or ``passback``.
+
+    The hold is ``validator|time`` under ``SET NX EX``: one validator wins a simultaneous race.
+    The time inside lets the window follow the service clock, the TTL only bounds the key's life.
+    """
+    key = ctx.rkey("transit", "passback", ticket.id)
+    mine = f"{validator_id}|{at:.3f}".encode()
+    if await ctx.redis.set(key, mine, nx=True, ex=window):
+        return "first"
+    held = await ctx.redis.get(key)
+    holder, _, since = (held or b"").decode().partition("|")
+    try:
+        expired = held is None or at - float(since) >= window
+    except ValueError:
+        expired = True
+    if expired:
+        await ctx.redis.set(key, mine, ex=window)
+        return "first"
+    return "repeat" if holder == validator_id else "passback"
 
 
 def _record(
