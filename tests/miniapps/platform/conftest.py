@@ -99,3 +99,87 @@ class Lifecycle:
 @pytest.fixture
 def lifecycle(client, developer, admin) -> Lifecycle:
     return Lifecycle(client, developer, admin)
+
+
+# --- OAuth helpers: the phone app signs in natively; a mini-app server redeems codes ---------
+
+PASSWORD = "Correct-horse-7"  # tests.factories' default password
+
+
+@dataclass
+class Pkce:
+    verifier: str
+    challenge: str
+
+
+def pkce_pair() -> Pkce:
+    import base64
+    import hashlib
+    import secrets
+
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return Pkce(verifier, challenge)
+
+
+def basic_auth(client_id: str, secret: str) -> dict[str, str]:
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
+async def token_endpoint(client) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit((await client.get("/.well-known/openid-configuration")).json()["token_endpoint"]).path
+
+
+async def phone_sign_in(client, factory, account, scope: str = "openid profile miniapps") -> dict[str, str]:
+    """The citizen signs into the city's phone app (first-party native login); its headers."""
+    from tests.factories import MOBILE_CLIENT_ID
+
+    await factory.mobile_client()
+    pkce = pkce_pair()
+    config = (await client.get("/.well-known/openid-configuration")).json()
+    from urllib.parse import urlsplit
+
+    r = await client.post(
+        urlsplit(config["authorization_challenge_endpoint"]).path,
+        data={
+            "client_id": MOBILE_CLIENT_ID,
+            "username": account.phone,
+            "password": PASSWORD,
+            "scope": scope,
+            "code_challenge": pkce.challenge,
+            "code_challenge_method": "S256",
+        },
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        urlsplit(config["token_endpoint"]).path,
+        data={
+            "grant_type": "authorization_code",
+            "client_id": MOBILE_CLIENT_ID,
+            "code": r.json()["authorization_code"],
+            "code_verifier": pkce.verifier,
+        },
+    )
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def redeem(client, app: dict, code: str, verifier: str) -> "object":
+    """The mini-app's server redeems a silent-SSO code with its secret and the PKCE verifier."""
+    return await client.post(
+        await token_endpoint(client),
+        data={"grant_type": "authorization_code", "code": code, "code_verifier": verifier},
+        headers=basic_auth(app["client_id"], app["client_secret"]),
+    )
+
+
+async def refresh(client, app: dict, refresh_token: str) -> "object":
+    return await client.post(
+        await token_endpoint(client),
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        headers=basic_auth(app["client_id"], app["client_secret"]),
+    )
