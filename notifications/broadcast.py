@@ -54,18 +54,31 @@ async def start_broadcast(
     body: dict[str, str] | str,
     data: dict[str, Any] | None = None,
     created_by: uuid.UUID | None = None,
-) -> Broadcast:
-    """Record the broadcast and its planning job in the caller's transaction."""
+    source: str = "broadcast",
+    idempotency_key: str | None = None,
+) -> tuple[Broadcast, bool]:
+    """Record the broadcast and its planning job in the caller's transaction.
+
+    Returns ``(broadcast, created)``; with an ``idempotency_key`` already used by ``source``,
+    the earlier broadcast and False.
+    """
     district = parse_audience(audience)
     cat = require_category(category)
+    if idempotency_key:
+        earlier = await repository.notification_by_key(session, source, idempotency_key)
+        if earlier is not None and earlier.broadcast_id is not None:
+            found = await session.get(Broadcast, earlier.broadcast_id)
+            if found is not None:
+                return found, False
     broadcast_id = new_id()
     notification = Notification(
         category=cat.code,
         title=localized(title, field="title", limit=MAX_TITLE_CHARS),
         body=localized(body, field="body", limit=MAX_BODY_CHARS),
         data=checked_data(data),
-        source="broadcast",
+        source=source,
         critical=cat.critical,
+        idempotency_key=idempotency_key,
         broadcast_id=broadcast_id,
     )
     session.add(notification)
@@ -81,7 +94,7 @@ async def start_broadcast(
     session.add(broadcast)
     await session.flush()
     await outbox.enqueue(session, PLAN_JOB, {"broadcast_id": str(broadcast.id)})
-    return broadcast
+    return broadcast, True
 
 
 async def plan(ctx: AppContext, broadcast_id: uuid.UUID) -> None:

@@ -37,7 +37,7 @@ async def publish(request: Request, body: PublishIn, caller: Publisher, ctx: Ctx
 async def start_broadcast(request: Request, body: BroadcastIn, admin: Admin, session: SessionDep) -> BroadcastCreated:
     """Notify every citizen (``all``) or a district's (``district:CODE``); progress by id."""
     categories.register_from_app(request.app)
-    created = await broadcast.start_broadcast(
+    created, _ = await broadcast.start_broadcast(
         session,
         audience=body.audience,
         category=body.category,
