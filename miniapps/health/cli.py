@@ -12,6 +12,11 @@ health_cli = typer.Typer(no_args_is_help=True, help="Health record (FHIR R4).")
 MAX_BUNDLE_BYTES = 100 * 1024 * 1024
 
 
+@health_cli.callback()
+def health_group() -> None:
+    """Health record (FHIR R4)."""
+
+
 async def run_import(settings, data) -> dict:
     """Import ``data`` in one transaction; raises ``BundleRejected`` (nothing written)."""
     from miniapps.health.importer import import_bundle

@@ -8,7 +8,7 @@ from typing import Any
 
 from miniapps.health.access import PatientAccess
 from miniapps.health.fhir import constants as c
-from miniapps.health.fhir.indexing import LOCAL_TZ, date_of, tokens_of
+from miniapps.health.fhir.indexing import EARLIEST, LOCAL_TZ, date_of, tokens_of
 from miniapps.health.fhir.search import parse_search
 from miniapps.health.sources import RecordSource
 from miniapps.health.vaccines import due
@@ -70,7 +70,7 @@ def _vital(obs: dict[str, Any], code: str, lang: str) -> dict[str, Any]:
 
 def _latest_vitals(observations: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     latest: dict[str, dict[str, Any]] = {}
-    for obs in observations:  # newest first
+    for obs in sorted(observations, key=lambda o: date_of(o) or EARLIEST, reverse=True):
         for tok in tokens_of(obs).get("code", []):
             if tok.system == c.LOINC and tok.code in c.VITAL_CODES and tok.code not in latest:
                 latest[tok.code] = _vital(obs, tok.code, lang)

@@ -12,6 +12,7 @@ Local rules (documented in docs/health.md):
 - the main code is coded in a known system: LOINC for Observation and DiagnosticReport, CVX or
   the national vaccine list for Immunization, ICD-10 or SNOMED CT for Condition, SNOMED CT /
   RxNorm / ATC / the national drug list for AllergyIntolerance and MedicationRequest;
+- ``status`` (and Patient ``gender``) use a code of their required FHIR value set;
 - clinical events carry their date (Observation and DiagnosticReport effective or issued,
   Immunization occurrence, Encounter period start, MedicationRequest authoredOn).
 
@@ -36,6 +37,17 @@ from miniapps.health.fhir.indexing import CODE_FIELD, PATIENT_FIELD, date_of, na
 BUNDLE_TYPES = ("collection", "transaction", "batch", "searchset")
 MAX_ENTRIES = 10_000
 NATIONAL_ID_RE = re.compile(r"^\d{12}$")
+# Required bindings (FHIR R4) that the models do not enforce.
+STATUS_CODES = {
+    "Observation": {"registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"},
+    "DiagnosticReport": {"registered", "partial", "preliminary", "final", "amended", "corrected", "appended", "cancelled",
+                         "entered-in-error", "unknown"},
+    "Immunization": {"completed", "entered-in-error", "not-done"},
+    "Encounter": {"planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
+                  "unknown"},
+    "MedicationRequest": {"active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"},
+}
+GENDERS = {"male", "female", "other", "unknown"}
 DATED_TYPES = ("Observation", "DiagnosticReport", "Immunization", "Encounter", "MedicationRequest")
 
 
@@ -151,7 +163,12 @@ def _local_rules(resource: dict[str, Any], patients: set[str]) -> list[str]:
             problems.append("Patient.name is required")
         if not resource.get("birthDate"):
             problems.append("Patient.birthDate is required")
+        if resource.get("gender") is not None and resource["gender"] not in GENDERS:
+            problems.append(f"Patient.gender {resource['gender']!r} is not one of {', '.join(sorted(GENDERS))}")
         return problems
+    allowed_status = STATUS_CODES.get(rtype)
+    if allowed_status is not None and resource.get("status") not in allowed_status:
+        problems.append(f"{rtype}.status {resource.get('status')!r} is not a code of its required value set")
     patient = patient_of(resource)
     field = PATIENT_FIELD[rtype]
     if patient is None:
