@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-import pytest
 from sqlmodel import select
 
 from auth.registry import REGISTRY_FACTORY_KEY, RegistryRecord
@@ -64,11 +63,11 @@ class TestVerified:
 
 
 class TestRefused:
-    @pytest.mark.parametrize("number", ["12345", "0011880045120", "099188004512", "00118800451x"])
-    async def test_invalid_cccd_is_422(self, client, factory, load_account, number):
+    async def test_invalid_cccd_is_422(self, client, factory, load_account):
         account = await factory.account()
-        r = await post_identity(client, factory, account, LAN | {"national_id": number})
-        assert_problem(r, 422, "account.invalid_cccd")
+        for number in ["12345", "0011880045120", "099188004512", "00118800451x"]:
+            r = await post_identity(client, factory, account, LAN | {"national_id": number})
+            assert_problem(r, 422, "account.invalid_cccd")
         assert (await load_account(account.id)).identity_level == 1
 
     async def test_century_digit_against_birth_date_is_422(self, client, factory):
