@@ -26,6 +26,7 @@ from superapp.pagination import Page, PageDep, decode_cursor, paginate
 
 router = APIRouter(prefix="/v1/developer/miniapps", tags=["mini-app developers"])
 AppId = Annotated[str, Path(max_length=64)]
+REGISTRATIONS_PER_DAY = "50/day"
 
 
 @router.post("", response_model=MiniAppCreated, status_code=201)
@@ -33,6 +34,7 @@ async def register(
     body: MiniAppCreate, request: Request, current: Developer, ctx: CtxDep, session: SessionDep
 ) -> MiniAppCreated:
     """Register a web mini-app: its OAuth client is created; the secrets are shown only here."""
+    await ctx.limiter.check(REGISTRATIONS_PER_DAY, "miniapps.register", str(current.account.id))
     done = await developer.register(ctx, session, actor(request, current), body)
     return MiniAppCreated(
         id=done.app.id,
