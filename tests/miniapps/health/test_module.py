@@ -73,4 +73,4 @@ class TestPersonalData:
             assert (await s.exec(select(func.count()).select_from(HealthShare))).one() == 0
             log = (await s.exec(select(HealthAccessLog))).all()
             assert len(log) == 1 and log[0].actor_account_id is None
-            assert (await s.exec(select(func.count()).select_from(HealthResource))).one() > 60
+            assert (await s.exec(select(func.count()).select_from(HealthResource))).one() == 58
