@@ -7,6 +7,7 @@ from miniapps.platform.api.catalogue import router as catalogue_router
 from miniapps.platform.api.consents import router as consents_router
 from miniapps.platform.api.developer import router as developer_router
 from miniapps.platform.privacy import erase, export
+from miniapps.platform.seed import seed
 from miniapps.sdk import Module
 
 module = Module(
@@ -14,6 +15,7 @@ module = Module(
     routers=[catalogue_router, consents_router, developer_router, admin_router],
     models=["miniapps.platform.models"],
     locales_package="miniapps",
+    seed=seed,
     seed_order=50,
     export=export,
     erase=erase,
