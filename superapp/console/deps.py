@@ -91,13 +91,14 @@ def require_section(key: str):
 
 
 def same_origin(request: Request, issuer: str) -> bool:
-    """A state-changing request from a page of another origin is refused (Fetch ``Origin``)."""
+    """A state-changing request from a page of another origin is refused (Fetch ``Origin``,
+    else ``Referer``). Without either (privacy settings, ``Origin: null``) the session-bound
+    token alone decides."""
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
-        referer = request.headers.get("referer")
-        if origin is None and referer is None:
+        origin = request.headers.get("referer")
+        if not origin:
             return True
-        origin = referer or ""
     want, got = urlsplit(issuer), urlsplit(origin)
     return (want.scheme, want.netloc) == (got.scheme, got.netloc)
 

@@ -22,7 +22,9 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-PAGE_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store"}
+# ``same-origin`` (not the API's ``no-referrer``) so that the browser sends a real ``Origin`` on
+# the console's own form posts, which the CSRF check compares.
+PAGE_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
 
 _env = Environment(
     loader=PackageLoader("superapp.console", "templates"),
