@@ -132,7 +132,7 @@ async def check_otp(ctx: AppContext, *, phone: str, purpose: str, code: str) -> 
     attempts, stored = await pipe.execute()
     given = _digest(ctx, purpose, phone, code) if _CODE_RE.match(code) else b""
     if stored is None:
-        # HINCRBY created an empty record: give it a short life instead of racing a new send.
+        # HINCRBY created a record without a code: let it expire rather than race a new send.
         await ctx.redis.expire(code_key, ctx.settings.otp_ttl_seconds)
         used = await ctx.redis.get(used_key)
         if given and used is not None and hmac.compare_digest(used, given):

@@ -42,6 +42,7 @@ async def create_user(
 ) -> dict[str, Any]:
     """Create an active account (no OTP) in one transaction; the contract's JSON answer."""
     from auth.accounts.service import create_account
+    from superapp.audit import record
     from superapp.context import AppContext
     from superapp.db import unit_of_work
 
@@ -59,6 +60,14 @@ async def create_user(
                 agency_code=agency_code,
                 national_id=national_id,
                 birth_date=birth_date,
+            )
+            await record(
+                session,
+                action="account.created_by_operator",
+                target_type="account",
+                target_id=account.id,
+                actor_label="cli",
+                detail={"roles": list(account.roles), "identity_level": account.identity_level},
             )
             result = {
                 "id": str(account.id),

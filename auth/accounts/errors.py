@@ -59,6 +59,10 @@ class InvalidDistrict(Unprocessable):
     code = "account.invalid_district"
 
 
+class FullNameRequired(Unprocessable):
+    code = "account.full_name_required"
+
+
 class VerifiedNameLocked(Unprocessable):
     code = "account.verified_name_locked"
 

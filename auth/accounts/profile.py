@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.accounts import repository as repo
 from auth.accounts.districts import is_hanoi_district
-from auth.accounts.errors import EmailTaken, InvalidDistrict, VerifiedNameLocked
+from auth.accounts.errors import EmailTaken, FullNameRequired, InvalidDistrict, VerifiedNameLocked
 from auth.accounts.service import flush_unique, normalize_email
 from auth.models import Account
 from superapp.db import utcnow
@@ -40,6 +40,8 @@ async def update_profile(session: AsyncSession, account: Account, changes: dict[
     """
     if "full_name" in changes:
         name = (changes["full_name"] or "").strip()
+        if not name:
+            raise FullNameRequired()
         if name != (account.full_name or ""):
             if account.identity_level >= 2:
                 raise VerifiedNameLocked()

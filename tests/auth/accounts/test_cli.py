@@ -31,7 +31,8 @@ def cli(tmp_path, monkeypatch):
     monkeypatch.setenv("SUPERAPP_ARGON2_MEMORY_COST", "1024")
     monkeypatch.delenv("SUPERAPP_REDIS_URL", raising=False)
     engine = create_engine(f"sqlite:///{db}")
-    SQLModel.metadata.create_all(engine, tables=[load_metadata().tables["accounts"]])
+    tables = load_metadata().tables
+    SQLModel.metadata.create_all(engine, tables=[tables["accounts"], tables["audit_log"]])
     root = typer.Typer()
     root.add_typer(users_cli, name="users")
     runner = CliRunner()
@@ -64,6 +65,14 @@ class TestCreate:
         assert printed["roles"] == ["citizen"] and printed["identity_level"] == 1
         [row] = accounts(cli.engine)
         assert str(row.id) == printed["id"] and row.status == "active" and row.full_name == "Nguyễn Văn An"
+
+    def test_audited_as_an_operator_action(self, cli):
+        from sqlalchemy import text
+
+        cli("--phone", "0912345678", "--password", PASSWORD, "--role", "admin")
+        with cli.engine.connect() as conn:
+            rows = conn.execute(text("SELECT action, actor_label FROM audit_log")).all()
+        assert [tuple(r) for r in rows] == [("account.created_by_operator", "cli")]
 
     def test_password_works(self, cli):
         cli("--phone", "84912345678", "--password", PASSWORD)

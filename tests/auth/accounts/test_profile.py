@@ -64,6 +64,12 @@ class TestUpdateProfile:
         r = await client.patch("/v1/me", json={"full_name": "Tên Mới"}, headers=await factory.headers(account, SCOPES))
         assert r.json()["email"] == "keep@example.vn" and r.json()["district_code"] == "005"
 
+    async def test_empty_name_is_422(self, client, factory):
+        account = await factory.account()
+        for value in (None, "   "):
+            r = await client.patch("/v1/me", json={"full_name": value}, headers=await factory.headers(account, SCOPES))
+            assert_problem(r, 422, "account.full_name_required")
+
     async def test_null_clears_email(self, client, factory):
         account = await factory.account(email="gone@example.vn")
         r = await client.patch("/v1/me", json={"email": None}, headers=await factory.headers(account, SCOPES))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -188,6 +189,16 @@ class TestVerify:
     async def test_malformed_phone_is_422(self, client):
         v = await client.post("/v1/accounts/verify", json={"phone": "12", "code": "123456"})
         assert_problem(v, 422, "account.invalid_phone")
+
+
+class TestCodesStayOutOfLogs:
+    async def test_register_and_verify_never_log_the_code(self, client, sms, caplog):
+        caplog.set_level(logging.DEBUG)
+        await client.post("/v1/accounts", json=body())
+        code = sms.last_code("+84912345678")
+        await client.post("/v1/accounts/verify", json={"phone": "0912345678", "code": code})
+        assert caplog.records, "the requests were logged"
+        assert code not in caplog.text
 
 
 class TestLoginEligibility:
