@@ -121,7 +121,9 @@ async def seed_accounts(ctx: AppContext, session: AsyncSession) -> list[str]:
             )
         roles = ", ".join(account.roles)
         agency = f" [{demo.agency_code}]" if demo.agency_code else ""
-        lines.append(f"{demo.full_name}: {demo.phone} / {DEMO_PASSWORD} ({roles}{agency}, level {account.identity_level})")
+        lines.append(
+            f"{demo.full_name}: {demo.phone} / {DEMO_PASSWORD} ({roles}{agency}, level {account.identity_level})"
+        )
     return lines
 
 
@@ -132,8 +134,11 @@ async def seed_dependent(session: AsyncSession) -> None:
         return
     session.add(
         DependentLink(
-            guardian_id=guardian.id, national_id=child.national_id, birth_date=child.birth_date,
-            full_name=child.full_name, relationship="child",
+            guardian_id=guardian.id,
+            national_id=child.national_id,
+            birth_date=child.birth_date,
+            full_name=child.full_name,
+            relationship="child",
         )
     )
     await session.flush()

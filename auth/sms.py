@@ -39,9 +39,7 @@ class OutboxSmsSender:
         self.path = path
 
     async def send(self, *, to: str, body: str, code: str | None = None) -> None:
-        line = json.dumps(
-            {"to": to, "body": body, "code": code, "sent_at": utcnow().isoformat()}, ensure_ascii=False
-        )
+        line = json.dumps({"to": to, "body": body, "code": code, "sent_at": utcnow().isoformat()}, ensure_ascii=False)
         await anyio.to_thread.run_sync(self._append, (line + "\n").encode("utf-8"))
 
     def _append(self, data: bytes) -> None:

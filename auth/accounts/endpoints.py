@@ -27,8 +27,8 @@ from auth.accounts.schemas import (
     VerifyIn,
     VerifyOut,
 )
-from auth.models import DependentLink
 from auth.deps import AccountPrincipal, CurrentAccount, require_identity_level
+from auth.models import DependentLink
 from superapp import i18n
 from superapp.context import CtxDep
 from superapp.db import SessionDep
@@ -94,9 +94,7 @@ async def password_reset(body: PhoneIn, request: Request, ctx: CtxDep, session: 
 @router.post("/accounts/password-reset/confirm", response_model=PasswordChanged, dependencies=JsonBody)
 async def password_reset_confirm(body: PasswordResetConfirmIn, ctx: CtxDep, session: SessionDep) -> PasswordChanged:
     """Set a new password with the reset code; every signed-in device is signed out."""
-    await service.confirm_password_reset(
-        ctx, session, phone=body.phone, code=body.code, new_password=body.new_password
-    )
+    await service.confirm_password_reset(ctx, session, phone=body.phone, code=body.code, new_password=body.new_password)
     return PasswordChanged()
 
 
@@ -125,7 +123,11 @@ async def update_me(body: ProfilePatch, current: CurrentAccount, session: Sessio
 async def verify_identity(body: PersonIn, current: CurrentAccount, ctx: CtxDep, session: SessionDep) -> dict[str, Any]:
     """Identity level 2: the population registry must confirm national ID, name and birth date."""
     account = await identity.verify_identity(
-        ctx, session, current.account, national_id=body.national_id, full_name=body.full_name,
+        ctx,
+        session,
+        current.account,
+        national_id=body.national_id,
+        full_name=body.full_name,
         birth_date=body.birth_date,
     )
     return profile.profile_of(account)
@@ -149,7 +151,11 @@ async def list_dependents(current: CurrentAccount, session: SessionDep, page: Pa
 async def add_dependent(body: PersonIn, current: Guardian, ctx: CtxDep, session: SessionDep):
     """Link a child under 16 the population registry names as the caller's child or ward."""
     return await identity.link_dependent(
-        ctx, session, current.account, national_id=body.national_id, full_name=body.full_name,
+        ctx,
+        session,
+        current.account,
+        national_id=body.national_id,
+        full_name=body.full_name,
         birth_date=body.birth_date,
     )
 
@@ -169,9 +175,7 @@ async def export_me(request: Request, current: CurrentAccount, ctx: CtxDep, sess
     """Everything held about the caller, as one JSON document (every module's section)."""
     await ctx.limiter.check("10/hour", "export", str(current.id))
     document = await privacy.build_export(ctx, session, current.account, _modules(request))
-    return JSONResponse(
-        document, headers={"Content-Disposition": 'attachment; filename="superapp-personal-data.json"'}
-    )
+    return JSONResponse(document, headers={"Content-Disposition": 'attachment; filename="superapp-personal-data.json"'})
 
 
 @router.delete("/me", status_code=204)

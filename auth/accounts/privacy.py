@@ -30,8 +30,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 EXPORT_FORMAT = "superapp.personal-data-export.v1"
 ACCOUNT_EXPORT_FIELDS = (
-    "id", "phone", "email", "full_name", "status", "identity_level", "roles", "agency_code", "national_id",
-    "birth_date", "district_code", "created_at", "updated_at", "verified_at", "identity_verified_at",
+    "id",
+    "phone",
+    "email",
+    "full_name",
+    "status",
+    "identity_level",
+    "roles",
+    "agency_code",
+    "national_id",
+    "birth_date",
+    "district_code",
+    "created_at",
+    "updated_at",
+    "verified_at",
+    "identity_verified_at",
     "password_changed_at",
 )  # never the password hash
 
@@ -94,9 +107,7 @@ async def build_export(
     }
 
 
-async def erase_account(
-    ctx: AppContext, session: AsyncSession, account: Account, modules: Iterable[Module]
-) -> None:
+async def erase_account(ctx: AppContext, session: AsyncSession, account: Account, modules: Iterable[Module]) -> None:
     """Erase ``account``: every module's hook, token revocation, then the row's personal fields.
 
     A failing hook aborts the whole erasure (the transaction rolls back), so no half-erased

@@ -50,11 +50,22 @@ def registry(ctx):
 
     from auth.accounts.models import RegistryPerson
 
-    async def add(national_id: str, full_name: str, birth_date: date, *, sex: str = "female",
-                  district_code: str | None = "005", guardians: tuple[str, ...] = ()) -> RegistryPerson:
+    async def add(
+        national_id: str,
+        full_name: str,
+        birth_date: date,
+        *,
+        sex: str = "female",
+        district_code: str | None = "005",
+        guardians: tuple[str, ...] = (),
+    ) -> RegistryPerson:
         person = RegistryPerson(
-            national_id=national_id, full_name=full_name, birth_date=birth_date, sex=sex,
-            district_code=district_code, guardian_national_ids=list(guardians),
+            national_id=national_id,
+            full_name=full_name,
+            birth_date=birth_date,
+            sex=sex,
+            district_code=district_code,
+            guardian_national_ids=list(guardians),
         )
         async with ctx.sessionmaker() as session:
             session.add(person)

@@ -13,7 +13,11 @@ class TestLayout:
     def test_fields_are_decoded(self):
         info = parse_cccd("001188004512")
         assert (info.province_code, info.province, info.sex, info.century_start, info.year_suffix) == (
-            "001", "Hà Nội", "female", 1900, 88,
+            "001",
+            "Hà Nội",
+            "female",
+            1900,
+            88,
         )
 
     @pytest.mark.parametrize("number", ["00118800451", "0011880045123", "00118800451a", "", "001 188 004 512"])

@@ -81,15 +81,35 @@ class TestCreate:
         assert ok
 
     def test_roles_and_agency(self, cli):
-        result = cli("--phone", "+84912345678", "--password", PASSWORD, "--role", "agency_officer", "--role", "moderator",
-                     "--agency", "HN-GTVT", "--email", "Officer@HaNoi.gov.vn")
+        result = cli(
+            "--phone",
+            "+84912345678",
+            "--password",
+            PASSWORD,
+            "--role",
+            "agency_officer",
+            "--role",
+            "moderator",
+            "--agency",
+            "HN-GTVT",
+            "--email",
+            "Officer@HaNoi.gov.vn",
+        )
         assert json.loads(result.stdout)["roles"] == ["agency_officer", "citizen", "moderator"]
         [row] = accounts(cli.engine)
         assert row.agency_code == "HN-GTVT" and row.email == "officer@hanoi.gov.vn"
 
     def test_national_id_gives_level_2(self, cli):
-        result = cli("--phone", "0912345678", "--password", PASSWORD, "--national-id", "001188004512",
-                     "--birth-date", "1988-03-14")
+        result = cli(
+            "--phone",
+            "0912345678",
+            "--password",
+            PASSWORD,
+            "--national-id",
+            "001188004512",
+            "--birth-date",
+            "1988-03-14",
+        )
         assert json.loads(result.stdout)["identity_level"] == 2
         [row] = accounts(cli.engine)
         assert row.national_id == "001188004512" and str(row.birth_date) == "1988-03-14"
@@ -104,12 +124,36 @@ class TestBadInput:
             (("--phone", "0912345678", "--password", "short"), "account.password_too_short"),
             (("--phone", "0912345678", "--password", PASSWORD, "--role", "mayor"), "account.invalid_role"),
             (("--phone", "0912345678", "--password", PASSWORD, "--role", "agency_officer"), "account.agency_required"),
-            (("--phone", "0912345678", "--password", PASSWORD, "--national-id", "001288004512",
-              "--birth-date", "1988-03-14"), "account.invalid_cccd"),
-            (("--phone", "0912345678", "--password", PASSWORD, "--national-id", "001188004512"),
-             "account.identity_incomplete"),
-            (("--phone", "0912345678", "--password", PASSWORD, "--national-id", "001188004512",
-              "--birth-date", "14/03/1988"), "--birth-date must be YYYY-MM-DD"),
+            (
+                (
+                    "--phone",
+                    "0912345678",
+                    "--password",
+                    PASSWORD,
+                    "--national-id",
+                    "001288004512",
+                    "--birth-date",
+                    "1988-03-14",
+                ),
+                "account.invalid_cccd",
+            ),
+            (
+                ("--phone", "0912345678", "--password", PASSWORD, "--national-id", "001188004512"),
+                "account.identity_incomplete",
+            ),
+            (
+                (
+                    "--phone",
+                    "0912345678",
+                    "--password",
+                    PASSWORD,
+                    "--national-id",
+                    "001188004512",
+                    "--birth-date",
+                    "14/03/1988",
+                ),
+                "--birth-date must be YYYY-MM-DD",
+            ),
         ],
     )
     def test_refused_and_nothing_written(self, cli, args, message):

@@ -35,8 +35,12 @@ class TestLinking:
     async def test_listed_with_cursor_pagination(self, client, factory, guardian, registry):
         await registry("001318002209", "Trần Bảo Ngọc", date(2018, 11, 20), guardians=(PARENT_ID,))
         await link(client, factory, guardian, CHILD)
-        await link(client, factory, guardian,
-                   {"national_id": "001318002209", "full_name": "Trần Bảo Ngọc", "birth_date": "2018-11-20"})
+        await link(
+            client,
+            factory,
+            guardian,
+            {"national_id": "001318002209", "full_name": "Trần Bảo Ngọc", "birth_date": "2018-11-20"},
+        )
         headers = await factory.headers(guardian, SCOPES)
         first = await client.get("/v1/me/dependents?limit=1", headers=headers)
         assert [d["full_name"] for d in first.json()["items"]] == ["Trần Minh Khôi"]
@@ -73,8 +77,9 @@ class TestRefused:
         assert_problem(r, 422, "dependent.not_found")
 
     async def test_name_or_birth_date_disagree(self, client, factory, guardian):
-        assert_problem(await link(client, factory, guardian, CHILD | {"full_name": "Trần Minh Khang"}), 422,
-                       "dependent.not_found")
+        assert_problem(
+            await link(client, factory, guardian, CHILD | {"full_name": "Trần Minh Khang"}), 422, "dependent.not_found"
+        )
 
     async def test_registry_must_name_the_guardian(self, client, factory, registry):
         await registry("001086003317", "Trần Văn Hùng", date(1986, 9, 2), sex="male")
@@ -84,8 +89,12 @@ class TestRefused:
 
     async def test_sixteen_or_older_is_refused(self, client, factory, guardian, registry):
         await registry("001205003311", "Trần Văn Lớn", date(2005, 1, 1), sex="male", guardians=(PARENT_ID,))
-        r = await link(client, factory, guardian,
-                       {"national_id": "001205003311", "full_name": "Trần Văn Lớn", "birth_date": "2005-01-01"})
+        r = await link(
+            client,
+            factory,
+            guardian,
+            {"national_id": "001205003311", "full_name": "Trần Văn Lớn", "birth_date": "2005-01-01"},
+        )
         assert_problem(r, 422, "dependent.not_a_minor")
 
     async def test_already_linked_is_409(self, client, factory, guardian):
@@ -97,8 +106,9 @@ class TestRefused:
         assert_problem(await link(client, factory, guardian, body), 422, "dependent.self")
 
     async def test_invalid_cccd(self, client, factory, guardian):
-        assert_problem(await link(client, factory, guardian, CHILD | {"national_id": "0012150077"}), 422,
-                       "account.invalid_cccd")
+        assert_problem(
+            await link(client, factory, guardian, CHILD | {"national_id": "0012150077"}), 422, "account.invalid_cccd"
+        )
 
     async def test_unauthenticated_is_401(self, client):
         assert_problem(await client.get("/v1/me/dependents"), 401, "unauthorized")
@@ -111,7 +121,11 @@ class TestRefused:
 class TestAge:
     @pytest.mark.parametrize(
         ("born", "on", "age"),
-        [(date(2010, 6, 2), date(2026, 6, 1), 15), (date(2010, 6, 2), date(2026, 6, 2), 16), (date(2012, 2, 29), date(2026, 2, 28), 13)],
+        [
+            (date(2010, 6, 2), date(2026, 6, 1), 15),
+            (date(2010, 6, 2), date(2026, 6, 2), 16),
+            (date(2012, 2, 29), date(2026, 2, 28), 13),
+        ],
     )
     def test_age_on(self, born, on, age):
         assert identity.age_on(born, on) == age

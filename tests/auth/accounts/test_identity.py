@@ -49,7 +49,9 @@ class TestVerified:
         account = await factory.account()
         await post_identity(client, factory, account, LAN)
         async with ctx.sessionmaker() as session:
-            entries = (await session.exec(select(AuditEntry).where(AuditEntry.action == "account.identity_verified"))).all()
+            entries = (
+                await session.exec(select(AuditEntry).where(AuditEntry.action == "account.identity_verified"))
+            ).all()
         assert [e.target_id for e in entries] == [str(account.id)]
 
     async def test_another_adapter_can_answer(self, client, ctx, factory):
@@ -103,14 +105,14 @@ class TestRefused:
 
     async def test_future_birth_date_is_422(self, client, factory):
         account = await factory.account()
-        r = await post_identity(client, factory, account, LAN | {"national_id": "001399004512", "birth_date": "2099-01-01"})
+        r = await post_identity(
+            client, factory, account, LAN | {"national_id": "001399004512", "birth_date": "2099-01-01"}
+        )
         assert_problem(r, 422, "account.birth_date_in_future")
 
     async def test_attempts_are_limited(self, client, factory):
         account = await factory.account()
-        codes = [
-            (await post_identity(client, factory, account, LAN)).json()["code"] for _ in range(11)
-        ]
+        codes = [(await post_identity(client, factory, account, LAN)).json()["code"] for _ in range(11)]
         assert codes[:10] == ["account.identity_mismatch"] * 10 and codes[10] == "rate_limited"
 
     async def test_unauthenticated_is_401(self, client):

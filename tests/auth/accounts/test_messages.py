@@ -13,9 +13,16 @@ from auth.accounts import errors
 from superapp.errors import AppError
 
 EXTRA_CODES = [
-    "account.password_required", "account.password_too_short", "account.password_too_long",
-    "account.password_too_common", "otp.invalid", "otp.expired", "otp.already_used", "otp.too_many_attempts",
-    "otp.resend_too_soon", "otp.too_many_sends",
+    "account.password_required",
+    "account.password_too_short",
+    "account.password_too_long",
+    "account.password_too_common",
+    "otp.invalid",
+    "otp.expired",
+    "otp.already_used",
+    "otp.too_many_attempts",
+    "otp.resend_too_soon",
+    "otp.too_many_sends",
 ]
 
 

@@ -40,7 +40,9 @@ class TestResetRequest:
         assert sms.messages() == []
 
     async def test_malformed_phone_is_422(self, client):
-        assert_problem(await client.post("/v1/accounts/password-reset", json={"phone": "0"}), 422, "account.invalid_phone")
+        assert_problem(
+            await client.post("/v1/accounts/password-reset", json={"phone": "0"}), 422, "account.invalid_phone"
+        )
 
 
 class TestResetConfirm:
@@ -82,7 +84,8 @@ class TestResetConfirm:
         account = await factory.account()
         code = await self._code(client, sms, account.phone)
         weak = await client.post(
-            "/v1/accounts/password-reset/confirm", json={"phone": account.phone, "code": code, "new_password": "12345678"}
+            "/v1/accounts/password-reset/confirm",
+            json={"phone": account.phone, "code": code, "new_password": "12345678"},
         )
         assert_problem(weak, 422, "account.password_too_common")
         ok = await client.post(
@@ -112,7 +115,9 @@ class TestResetConfirm:
 
         account = await factory.account()
         async with ctx.sessionmaker() as session:
-            login, _cookie = await start_session(ctx, session, await session.get(Account, account.id), kind="app", amr=["pwd"])
+            login, _cookie = await start_session(
+                ctx, session, await session.get(Account, account.id), kind="app", amr=["pwd"]
+            )
             await session.commit()
         headers = await factory.headers(account, ["openid", "profile"], sid=login.sid)
         assert (await client.get("/v1/me", headers=headers)).status_code == 200

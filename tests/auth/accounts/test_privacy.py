@@ -54,11 +54,21 @@ async def probe_client(ctx, probe):
 @pytest.fixture
 async def citizen(factory, ctx):
     account = await factory.account(
-        email="lan@example.vn", level=2, national_id="001188004512", birth_date=date(1988, 3, 14), district_code="005",
+        email="lan@example.vn",
+        level=2,
+        national_id="001188004512",
+        birth_date=date(1988, 3, 14),
+        district_code="005",
     )
     async with ctx.sessionmaker() as session:
-        session.add(DependentLink(guardian_id=account.id, national_id="001215007781", birth_date=date(2015, 6, 2),
-                                  full_name="Trần Minh Khôi"))
+        session.add(
+            DependentLink(
+                guardian_id=account.id,
+                national_id="001215007781",
+                birth_date=date(2015, 6, 2),
+                full_name="Trần Minh Khôi",
+            )
+        )
         await session.commit()
     return account
 
@@ -107,15 +117,18 @@ class TestErase:
 
     async def test_phone_can_register_again(self, client, factory, citizen):
         await client.delete("/v1/me", headers=await factory.headers(citizen, SCOPES))
-        r = await client.post("/v1/accounts", json={"phone": citizen.phone, "password": "Song-Hong-2026",
-                                                    "full_name": "Người Mới"})
+        r = await client.post(
+            "/v1/accounts", json={"phone": citizen.phone, "password": "Song-Hong-2026", "full_name": "Người Mới"}
+        )
         assert r.status_code == 201 and r.json()["id"] != str(citizen.id)
 
     async def test_every_module_erase_hook_runs(self, probe_client, probe, factory, citizen):
         assert (await probe_client.delete("/v1/me", headers=await factory.headers(citizen, SCOPES))).status_code == 204
         assert probe.erased == [citizen.id]
 
-    async def test_a_failing_hook_leaves_the_account_untouched(self, probe_client, probe, factory, citizen, load_account):
+    async def test_a_failing_hook_leaves_the_account_untouched(
+        self, probe_client, probe, factory, citizen, load_account
+    ):
         probe.fail_erase = True
         r = await probe_client.delete("/v1/me", headers=await factory.headers(citizen, SCOPES))
         assert r.status_code == 500

@@ -50,12 +50,15 @@ class TestUpdateProfile:
         account = await factory.account()
         headers = await factory.headers(account, SCOPES)
         r = await client.patch(
-            "/v1/me", json={"full_name": "Trần Thị Bình", "email": "Binh@Example.vn", "district_code": "001"},
+            "/v1/me",
+            json={"full_name": "Trần Thị Bình", "email": "Binh@Example.vn", "district_code": "001"},
             headers=headers,
         )
         assert r.status_code == 200
         assert (r.json()["full_name"], r.json()["email"], r.json()["district_code"]) == (
-            "Trần Thị Bình", "binh@example.vn", "001",
+            "Trần Thị Bình",
+            "binh@example.vn",
+            "001",
         )
         assert (await client.get("/v1/me", headers=headers)).json()["full_name"] == "Trần Thị Bình"
 
@@ -78,7 +81,9 @@ class TestUpdateProfile:
     async def test_email_of_another_account_is_409(self, client, factory):
         await factory.account(email="taken@example.vn")
         account = await factory.account()
-        r = await client.patch("/v1/me", json={"email": "taken@example.vn"}, headers=await factory.headers(account, SCOPES))
+        r = await client.patch(
+            "/v1/me", json={"email": "taken@example.vn"}, headers=await factory.headers(account, SCOPES)
+        )
         assert_problem(r, 409, "account.email_taken")
 
     async def test_invalid_email_is_422(self, client, factory):
@@ -108,7 +113,8 @@ class TestUpdateProfile:
     async def test_wrong_content_type_is_415(self, client, factory):
         account = await factory.account()
         r = await client.patch(
-            "/v1/me", content=b"full_name=X", headers={**await factory.headers(account, SCOPES),
-                                                        "content-type": "application/x-www-form-urlencoded"},
+            "/v1/me",
+            content=b"full_name=X",
+            headers={**await factory.headers(account, SCOPES), "content-type": "application/x-www-form-urlencoded"},
         )
         assert_problem(r, 415, "request.unsupported_media_type")

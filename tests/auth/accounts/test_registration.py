@@ -47,8 +47,11 @@ class TestRegister:
         assert len(sms.messages("+84912345678")) == 1
 
     async def test_phone_stored_as_e164_for_the_three_accepted_forms(self, client, load_account):
-        for form, e164 in [("0912345671", "+84912345671"), ("+84912345672", "+84912345672"),
-                           ("84912345673", "+84912345673")]:
+        for form, e164 in [
+            ("0912345671", "+84912345671"),
+            ("+84912345672", "+84912345672"),
+            ("84912345673", "+84912345673"),
+        ]:
             r = await client.post("/v1/accounts", json=body(phone=form))
             assert r.status_code == 201, form
             assert (await load_account(uuid.UUID(r.json()["id"]))).phone == e164
@@ -97,7 +100,9 @@ class TestRegister:
         await factory.account(email="an@example.vn")
         assert_problem(await client.post("/v1/accounts", json=body(email="AN@example.vn")), 409, "account.email_taken")
 
-    async def test_pending_phone_updates_the_same_account_and_resends(self, client, ctx, sms, allow_resend, load_account):
+    async def test_pending_phone_updates_the_same_account_and_resends(
+        self, client, ctx, sms, allow_resend, load_account
+    ):
         first = await client.post("/v1/accounts", json=body(full_name="Tên Cũ"))
         await allow_resend("+84912345678", "register")
         second = await client.post("/v1/accounts", json=body(phone="+84912345678", full_name="Tên Mới"))

@@ -21,7 +21,10 @@ async def run_seed(ctx) -> list[str]:
 async def counts(ctx) -> tuple[int, int, int]:
     async with ctx.sessionmaker() as session:
         return tuple(
-            [(await session.exec(select(func.count()).select_from(t))).one() for t in (Account, RegistryPerson, DependentLink)]
+            [
+                (await session.exec(select(func.count()).select_from(t))).one()
+                for t in (Account, RegistryPerson, DependentLink)
+            ]
         )
 
 
