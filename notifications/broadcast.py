@@ -134,6 +134,14 @@ async def _fan_out(
 ) -> list[tuple[uuid.UUID, uuid.UUID, Any]]:
     """Inbox and delivery rows for one chunk; returns the inbox items written now."""
     cat = require_category(broadcast.category)
+    created = notification.created_at
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        written = await repository.fan_out_range_pg(
+            session, notification.id, district_code=broadcast.district_code, after=chunk.after_id,
+            upto=chunk.upto_id, category=cat.code, critical=cat.critical, default_push=cat.default_push,
+            created_at=created,
+        )
+        return [(account_id, inbox_id, created) for account_id, inbox_id in written]
     ids = await repository.audience_ids_between(session, broadcast.district_code, chunk.after_id, chunk.upto_id)
     prefs = await repository.preferences(session, ids, cat.code) if not cat.critical else {}
     inbox_to, push_to = [], []
@@ -143,7 +151,6 @@ async def _fan_out(
             inbox_to.append(account_id)
         if push:
             push_to.append(account_id)
-    created = notification.created_at
     written = await repository.add_inbox_items(session, notification.id, inbox_to, created)
     await repository.create_deliveries(session, notification.id, account_ids=push_to)
     return [(account_id, inbox_id, created) for account_id, inbox_id in written]

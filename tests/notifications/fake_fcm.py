@@ -144,19 +144,39 @@ class FakeFcmServer:
         self.sock.close()
 
     def write_service_account(self, path: Path) -> Path:
-        """A service-account JSON with a fresh RSA key whose ``token_uri`` is this server."""
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode()
-        info = {
-            "type": "service_account",
-            "project_id": self.fake.project_id,
-            "private_key_id": "test-key-1",
-            "private_key": pem,
-            "client_email": f"push@{self.fake.project_id}.iam.gserviceaccount.com",
-            "client_id": "1234567890",
-            "token_uri": f"{self.url}/token",
-        }
-        path.write_text(json.dumps(info))
-        return path
+        return write_service_account(path, self.fake.project_id, f"{self.url}/token")
+
+
+def write_service_account(path: Path, project_id: str, token_uri: str) -> Path:
+    """A service-account JSON with a fresh RSA key whose ``token_uri`` is the fake server."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": project_id,
+        "private_key_id": "test-key-1",
+        "private_key": pem,
+        "client_email": f"push@{project_id}.iam.gserviceaccount.com",
+        "client_id": "1234567890",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(info))
+    return path
+
+
+def main() -> None:
+    """``python -m tests.notifications.fake_fcm --port P``: serve a non-recording fake (benchmarks)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--project", default="hanoi-superapp-bench")
+    args = parser.parse_args()
+    fake = FakeFcm(project_id=args.project, record=False)
+    uvicorn.run(fake.app(), host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
