@@ -35,6 +35,11 @@ def localized(value: str | LocalizedName | LocalizedText | None) -> dict[str, st
     return {k: v for k, v in value.model_dump().items() if v}
 
 
+def _split_scope_string(value):
+    """Accept ``"openid profile"`` (an OAuth scope string, RFC 6749 §3.3) as well as a list."""
+    return value.split() if isinstance(value, str) else value
+
+
 def _at_least_one_language(value):
     if isinstance(value, (LocalizedName, LocalizedText)) and not (value.vi or value.en):
         raise ValueError("give the text in Vietnamese (vi), English (en) or both")
@@ -55,6 +60,7 @@ class MiniAppCreate(BaseModel):
     category: str = "utilities"
 
     _check_name = field_validator("name", "description")(_at_least_one_language)
+    _split_scopes = field_validator("scopes", mode="before")(_split_scope_string)
 
 
 class MiniAppUpdate(BaseModel):
@@ -73,6 +79,7 @@ class MiniAppUpdate(BaseModel):
     category: str | None = None
 
     _check_name = field_validator("name", "description")(_at_least_one_language)
+    _split_scopes = field_validator("scopes", mode="before")(_split_scope_string)
 
 
 class MiniAppDeveloperView(BaseModel):
@@ -176,3 +183,5 @@ class ConsentGrant(BaseModel):
 
     client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     scopes: list[ScopeName] = Field(min_length=1, max_length=20)
+
+    _split_scopes = field_validator("scopes", mode="before")(_split_scope_string)

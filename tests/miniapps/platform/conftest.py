@@ -134,11 +134,16 @@ async def token_endpoint(client) -> str:
     return urlsplit((await client.get("/.well-known/openid-configuration")).json()["token_endpoint"]).path
 
 
-async def phone_sign_in(client, factory, account, scope: str = "openid profile miniapps") -> dict[str, str]:
-    """The citizen signs into the city's phone app (first-party native login); its headers."""
+async def phone_sign_in(
+    client, factory, account, scope: str = "openid profile miniapps", client_id: str | None = None
+) -> dict[str, str]:
+    """The person signs into a first-party app (native login, default: the city's phone app);
+    returns their bearer headers."""
     from tests.factories import MOBILE_CLIENT_ID
 
-    await factory.mobile_client()
+    if client_id is None:
+        await factory.mobile_client()
+        client_id = MOBILE_CLIENT_ID
     pkce = pkce_pair()
     config = (await client.get("/.well-known/openid-configuration")).json()
     from urllib.parse import urlsplit
@@ -146,7 +151,7 @@ async def phone_sign_in(client, factory, account, scope: str = "openid profile m
     r = await client.post(
         urlsplit(config["authorization_challenge_endpoint"]).path,
         data={
-            "client_id": MOBILE_CLIENT_ID,
+            "client_id": client_id,
             "username": account.phone,
             "password": PASSWORD,
             "scope": scope,
@@ -159,7 +164,7 @@ async def phone_sign_in(client, factory, account, scope: str = "openid profile m
         urlsplit(config["token_endpoint"]).path,
         data={
             "grant_type": "authorization_code",
-            "client_id": MOBILE_CLIENT_ID,
+            "client_id": client_id,
             "code": r.json()["authorization_code"],
             "code_verifier": pkce.verifier,
         },

@@ -59,6 +59,15 @@ class TestRegister:
         r = await client.get(f"/v1/developer/miniapps/{created['id']}", headers=developer.headers)
         assert r.json()["name"] == {"vi": "Bản đồ"}
 
+    async def test_developer_signed_in_through_a_first_party_tool(self, client, factory, developer):
+        """The docs' path: a public first-party "developer tools" client and native sign-in."""
+        from tests.miniapps.platform.conftest import phone_sign_in
+
+        tools = await factory.client(client_type="public", first_party=True, scopes=["openid"], secret=None)
+        headers = await phone_sign_in(client, factory, developer.account, "openid", client_id=tools.client_id)
+        r = await client.post("/v1/developer/miniapps", json=APP_BODY, headers=headers)
+        assert r.status_code == 201 and r.json()["status"] == "draft"
+
     async def test_non_developer_is_refused(self, client, citizen):
         r = await client.post("/v1/developer/miniapps", json=APP_BODY, headers=citizen.headers)
         assert r.status_code == 403 and r.json()["code"] == "auth.insufficient_role"
@@ -120,6 +129,11 @@ class TestScopesAndFields:
         r = await client.post("/v1/developer/miniapps", json=body, headers=developer.headers)
         assert r.status_code == 422
         assert r.json()["code"] == "miniapps.scope_not_allowed" and r.json()["scopes"] == ["health.read", "feedback"]
+
+    async def test_scopes_as_an_oauth_scope_string(self, lifecycle, client, developer):
+        created = await lifecycle.register(scopes="openid  profile")
+        view = (await client.get(f"/v1/developer/miniapps/{created['id']}", headers=developer.headers)).json()
+        assert view["scopes"] == ["openid", "profile"]
 
     async def test_unknown_category(self, client, developer):
         r = await client.post("/v1/developer/miniapps", json={**APP_BODY, "category": "casino"}, headers=developer.headers)

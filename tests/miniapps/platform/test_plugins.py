@@ -144,3 +144,25 @@ class TestSlugClash:
             found = plugins.discover_miniapps()
         assert found == [parking_miniapp]
         assert any("already taken" in r.getMessage() for r in caplog.records)
+
+
+class TestPluginMigrations:
+    def test_its_alembic_branch_runs_with_the_host_config(self, tmp_path):
+        """``superapp db upgrade`` finds the plugin's own migrations (an extra version location)."""
+        import sqlalchemy as sa
+        from alembic import command
+
+        from superapp.migrations import alembic_config
+        from superapp.settings import Settings
+
+        db = tmp_path / "plugin-branch.db"
+        settings = Settings(environment="test", data_dir=tmp_path, database_url=f"sqlite+aiosqlite:///{db}")
+        command.upgrade(alembic_config(settings), "parking@head")
+        engine = sa.create_engine(f"sqlite:///{db}")
+        try:
+            with engine.connect() as conn:
+                tables = set(sa.inspect(conn).get_table_names())
+                versions = {row[0] for row in conn.execute(sa.text("SELECT version_num FROM alembic_version"))}
+        finally:
+            engine.dispose()
+        assert "parking_lots" in tables and versions == {"parking_0001"}
