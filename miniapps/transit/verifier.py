@@ -58,14 +58,15 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
 
 
 class VerificationKeys:
-    """Transit public keys by ``kid``, ready to verify; remembers device certificates it has
-    already checked so a phone's later steps cost one signature verification, not two."""
+    """Transit public keys by ``kid``, ready to verify; remembers the device certificates it has
+    already checked (and the phone key inside) so a phone's later steps cost one signature
+    verification, not two."""
 
     __slots__ = ("_keys", "_certs")
 
     def __init__(self, keys: Mapping[str, ec.EllipticCurvePublicKey]) -> None:
         self._keys = dict(keys)
-        self._certs: dict[bytes, bool] = {}
+        self._certs: dict[bytes, ec.EllipticCurvePublicKey | None] = {}
 
     @classmethod
     def from_jwks(cls, jwks: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> VerificationKeys:
@@ -87,21 +88,27 @@ class VerificationKeys:
         return list(self._keys)
 
     def _issuer_signature_ok(self, key: ec.EllipticCurvePublicKey, parsed: ParsedPayload) -> bool:
-        memo_key = parsed.issuer_signed + parsed.issuer_signature if parsed.device_signed is not None else None
-        if memo_key is not None:
-            known = self._certs.get(memo_key)
-            if known is not None:
-                return known
         try:
             key.verify(der_signature(parsed.issuer_signature), parsed.issuer_signed, ES256)
-            ok = True
+            return True
         except InvalidSignature:
-            ok = False
-        if memo_key is not None:
-            if len(self._certs) >= _CERT_MEMO_MAX:
-                self._certs.clear()
-            self._certs[memo_key] = ok
-        return ok
+            return False
+
+    def _device_key(self, key: ec.EllipticCurvePublicKey, parsed: ParsedPayload) -> ec.EllipticCurvePublicKey | None:
+        """The phone's key from a device certificate the issuer signed (None if it did not)."""
+        memo_key = parsed.issuer_signed + parsed.issuer_signature
+        if memo_key in self._certs:
+            return self._certs[memo_key]
+        device = None
+        if self._issuer_signature_ok(key, parsed):
+            try:
+                device = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), parsed.claims.device_key)
+            except ValueError:
+                device = None
+        if len(self._certs) >= _CERT_MEMO_MAX:
+            self._certs.clear()
+        self._certs[memo_key] = device
+        return device
 
 
 def _as_keys(keys: VerificationKeys | Mapping[str, Any]) -> VerificationKeys:
@@ -114,12 +121,11 @@ def _as_keys(keys: VerificationKeys | Mapping[str, Any]) -> VerificationKeys:
     )
 
 
-def _device_signature_ok(parsed: ParsedPayload) -> bool:
+def _device_signature_ok(device: ec.EllipticCurvePublicKey, parsed: ParsedPayload) -> bool:
     try:
-        device = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), parsed.claims.device_key)
         device.verify(der_signature(parsed.device_signature), parsed.device_signed, ES256)
         return True
-    except (InvalidSignature, ValueError):
+    except InvalidSignature:
         return False
 
 
@@ -127,7 +133,27 @@ def _unix(now: datetime | float) -> float:
     return now.timestamp() if isinstance(now, datetime) else float(now)
 
 
+class DenyList:
+    """Revoked ticket ids (from ``GET /v1/transit/denylist``), normalised for O(1) lookups."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self, ids: Iterable[uuid.UUID | str] = ()) -> None:
+        self._ids = frozenset(i if isinstance(i, uuid.UUID) else uuid.UUID(str(i)) for i in ids)
+
+    def __contains__(self, ticket_id: object) -> bool:
+        return ticket_id in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def with_entries(self, ids: Iterable[uuid.UUID | str]) -> DenyList:
+        return DenyList([*self._ids, *ids])
+
+
 def _denied(ticket_id: uuid.UUID, denylist: Container[Any]) -> bool:
+    if type(denylist) is DenyList:
+        return ticket_id in denylist
     return ticket_id in denylist or str(ticket_id) in denylist
 
 
@@ -143,7 +169,8 @@ def verify_payload(
     """Verify ``payload`` offline at time ``now``.
 
     ``keys``: :class:`VerificationKeys` (fastest), a JWKS document or ``{kid: JWK | key}``.
-    ``denylist``: revoked ticket ids (``uuid.UUID`` or ``str``). ``seen``: optional set of
+    ``denylist``: revoked ticket ids: a :class:`DenyList` (fastest) or any container of
+    ``uuid.UUID`` or ``str``. ``seen``: optional set of
     ``(ticket_id, step)`` this validator already accepted; an accepted payload is added to it,
     a second presentation of the same step is ``replayed``.
     """
@@ -156,10 +183,15 @@ def verify_payload(
     key = ring.get(claims.kid)
     if key is None:
         return Verdict(False, "bad_signature", "unknown_key")
-    if not ring._issuer_signature_ok(key, parsed):
-        return Verdict(False, "bad_signature", "issuer_signature")
-    if parsed.device_signed is not None and not _device_signature_ok(parsed):
-        return Verdict(False, "bad_signature", "device_signature")
+    if parsed.device_signed is None:
+        if not ring._issuer_signature_ok(key, parsed):
+            return Verdict(False, "bad_signature", "issuer_signature")
+    else:
+        device = ring._device_key(key, parsed)
+        if device is None:
+            return Verdict(False, "bad_signature", "issuer_signature")
+        if not _device_signature_ok(device, parsed):
+            return Verdict(False, "bad_signature", "device_signature")
     if _denied(claims.ticket_id, denylist):
         return Verdict(False, "revoked", None, claims, parsed.step)
     t = _unix(now)
