@@ -69,6 +69,11 @@ class TestExamplePlugin:
             row = await s.get(OAuthClient, "miniapp-parking")
         assert row is not None and row.first_party and row.redirect_uris == ["https://parking.example.vn/callback"]
 
+    async def test_its_notification_category_is_offered_to_citizens(self, client, citizen, factory):
+        headers = await factory.headers(citizen.account, ["notifications"])
+        r = await client.get("/v1/notifications/preferences", headers=headers)
+        assert r.status_code == 200 and "parking.expiring" in r.json()
+
     async def test_listed_in_the_catalogue(self, client):
         entry = (await client.get("/v1/miniapps/parking", headers={"Accept-Language": "en"})).json()
         assert entry["name"] == "Parking" and entry["kind"] == "builtin"
