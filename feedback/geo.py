@@ -97,6 +97,27 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+CELL_DEGREES = 0.01  # about 1.1 km
+MAX_FEED_CELLS = 36
+
+
+def cell_of(latitude: float, longitude: float) -> int:
+    """The grid cell (``CELL_DEGREES`` square) holding a point, as one integer."""
+    row = math.floor((latitude + 90) / CELL_DEGREES)
+    col = math.floor((longitude + 180) / CELL_DEGREES)
+    return row * 40_000 + col
+
+
+def cells_for_bbox(bbox: tuple[float, float, float, float], limit: int = MAX_FEED_CELLS) -> list[int] | None:
+    """Cells covering ``(west, south, east, north)``; ``None`` if more than ``limit``."""
+    west, south, east, north = bbox
+    rows = range(math.floor((south + 90) / CELL_DEGREES), math.floor((north + 90) / CELL_DEGREES) + 1)
+    cols = range(math.floor((west + 180) / CELL_DEGREES), math.floor((east + 180) / CELL_DEGREES) + 1)
+    if len(rows) * len(cols) > limit:
+        return None
+    return [r * 40_000 + c for r in rows for c in cols]
+
+
 def bbox_around(latitude: float, longitude: float, radius_m: float) -> tuple[float, float, float, float]:
     """``(min_lat, min_lon, max_lat, max_lon)`` enclosing the circle (for an index range scan)."""
     dlat = math.degrees(radius_m / EARTH_RADIUS_M)

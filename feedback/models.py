@@ -78,7 +78,7 @@ class Report(SQLModel, table=True):
         Index("ix_feedback_reports_reporter", "reporter_id", "id"),
         Index("ix_feedback_reports_status", "status", "id"),
         Index("ix_feedback_reports_agency_due", "agency_code", "status", "due_at", "id"),
-        Index("ix_feedback_reports_public_geo", "is_public", "latitude", "longitude"),
+        Index("ix_feedback_reports_public_cell", "is_public", "cell", "id"),
         Index("ix_feedback_reports_public_id", "is_public", "id"),
         Index("ix_feedback_reports_nearby", "category_code", "latitude", "longitude"),
         Index("ix_feedback_reports_resolved", "status", "resolved_at"),
@@ -94,6 +94,7 @@ class Report(SQLModel, table=True):
     description: str = Field(sa_column=Column(Text, nullable=False))
     latitude: float
     longitude: float
+    cell: int = 0  # feedback.geo.cell_of(latitude, longitude): the public map feed's index key
     address: str | None = Field(default=None, max_length=300)
     district_code: str | None = Field(default=None, max_length=32)
     ward_code: str | None = Field(default=None, max_length=32)

@@ -205,6 +205,7 @@ async def submit(
         description=description,
         latitude=latitude,
         longitude=longitude,
+        cell=geo.cell_of(latitude, longitude),
         address=address,
         district_code=location.district_code,
         ward_code=location.ward_code,

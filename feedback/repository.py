@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, or_
+from sqlalchemy import and_, delete, or_, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from feedback import geo
 from feedback.models import Agency, Ban, Category, Follow, Jurisdiction, Photo, Report, TimelineEntry
 
 
@@ -139,20 +140,33 @@ async def public_reports(
     limit: int,
     after: uuid.UUID | None,
 ) -> Sequence[Report]:
-    """Published reports, newest first; ``bbox`` is ``(min_lon, min_lat, max_lon, max_lat)``."""
-    query = select(Report).where(Report.is_public == True)  # noqa: E712
+    """Published reports, newest first; ``bbox`` is ``(min_lon, min_lat, max_lon, max_lat)``.
+
+    A small box is read cell by cell (``feedback.geo`` grid; each cell an index range in id
+    order, at most ``limit + 1`` rows from each) and the newest of those are kept; a large box, where
+    matching rows are common, scans the newest published reports and filters.
+    """
+    filters = [Report.is_public == True]  # noqa: E712
     if bbox is not None:
         min_lon, min_lat, max_lon, max_lat = bbox
-        query = query.where(
-            col(Report.latitude).between(min_lat, max_lat), col(Report.longitude).between(min_lon, max_lon)
-        )
+        filters += [col(Report.latitude).between(min_lat, max_lat), col(Report.longitude).between(min_lon, max_lon)]
     if statuses:
-        query = query.where(col(Report.status).in_(statuses))
+        filters.append(col(Report.status).in_(statuses))
     if category_code:
-        query = query.where(Report.category_code == category_code)
+        filters.append(Report.category_code == category_code)
     if after is not None:
-        query = query.where(_before(after))
-    return (await session.exec(query.order_by(col(Report.id).desc()).limit(limit + 1))).all()
+        filters.append(_before(after))
+    cells = geo.cells_for_bbox(bbox) if bbox is not None else None
+    if cells:
+        per_cell = [
+            select(
+                select(Report.id).where(*filters, Report.cell == cell).order_by(col(Report.id).desc())
+                .limit(limit + 1).subquery().c.id
+            )
+            for cell in cells
+        ]
+        filters = [col(Report.id).in_(union_all(*per_cell))]
+    return (await session.exec(select(Report).where(*filters).order_by(col(Report.id).desc()).limit(limit + 1))).all()
 
 
 async def reports_in_box(

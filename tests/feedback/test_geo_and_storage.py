@@ -47,6 +47,19 @@ class TestDistance:
         assert distance_m(21.0288, 105.8525, 21.0288, max_lon) == pytest.approx(50, abs=0.1)
 
 
+class TestCells:
+    def test_points_of_a_box_fall_in_its_cells(self):
+        from feedback.geo import cell_of, cells_for_bbox
+
+        bbox = (105.842, 21.017, 105.870, 21.045)
+        cells = cells_for_bbox(bbox)
+        assert len(cells) == 16  # 4 × 4 cells of 0.01°
+        for lat, lon in (HOAN_KIEM_LAKE, HANG_BAC, (21.017, 105.842), (21.045, 105.870)):
+            assert cell_of(lat, lon) in cells
+        assert cell_of(*BA_DINH_SQUARE) not in cells
+        assert cells_for_bbox((105.0, 20.0, 106.0, 21.0)) is None
+
+
 class TestLocalStorage:
     async def test_put_get_delete(self, tmp_path):
         store = LocalStorage(tmp_path)

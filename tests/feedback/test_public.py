@@ -63,7 +63,12 @@ class TestFilters:
             assert r.status_code == 200, r.text
             return [i["id"] for i in r.json()["items"]]
 
-        assert await ids(f"bbox={HOAN_KIEM_BBOX}") == [waste, lake]
+        assert await ids(f"bbox={HOAN_KIEM_BBOX}") == [waste, lake]  # read cell by cell
+        assert await ids("bbox=105.70,20.90,106.00,21.20") == [waste, cau_giay, lake]  # large box: scan
+        assert await ids("bbox=105.845,21.020,105.846,21.021") == []
+        hk = (await client.get(f"/v1/feedback/public?bbox={HOAN_KIEM_BBOX}&limit=1")).json()
+        nxt = await client.get(f"/v1/feedback/public?bbox={HOAN_KIEM_BBOX}&limit=1&cursor={hk['next_cursor']}")
+        assert [i["id"] for i in hk["items"] + nxt.json()["items"]] == [waste, lake]
         assert await ids("status=resolved") == [lake]
         assert await ids("status=assigned,resolved&category=traffic.road_damage") == [cau_giay, lake]
         assert await ids("category=environment.waste") == [waste]
