@@ -19,7 +19,7 @@ from auth.oidc.clock import epoch
 from auth.oidc.codes import create_authorization_code
 from auth.oidc.login_sessions import browser_session, start_session
 from auth.oidc.models import LoginSession
-from auth.oidc.oauth_http import AUTHORIZE_PATH
+from auth.oidc.oauth_http import AUTHORIZE_PATH, commit_before_response
 from auth.oidc.pages import error_page, page_language, render
 from auth.oidc.revoke import revoke_session
 from superapp import i18n
@@ -170,7 +170,9 @@ async def _continue(request: Request, ctx: AppContext, session: AsyncSession, fo
 
 @router.get(AUTHORIZE_PATH, summary="Authorization endpoint (RFC 6749 §3.1)", include_in_schema=True)
 async def authorize_get(request: Request, ctx: CtxDep, session: SessionDep) -> Response:
-    return await _start(request, ctx, session, ImmutableMultiDict(request.query_params.multi_items()))
+    response = await _start(request, ctx, session, ImmutableMultiDict(request.query_params.multi_items()))
+    await commit_before_response(session)
+    return response
 
 
 @router.post(AUTHORIZE_PATH, summary="Authorization endpoint: form POST, login and consent steps")
@@ -183,6 +185,10 @@ async def authorize_post(request: Request, ctx: CtxDep, session: SessionDep) -> 
         form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     except Exception:  # noqa: BLE001 - a malformed body is the sender's fault
         return error_page(lang, "oidc.error.invalid_request")
+    params = ImmutableMultiDict(form.multi_items())
     if form.get("step") in ("login", "consent"):
-        return await _continue(request, ctx, session, ImmutableMultiDict(form.multi_items()))
-    return await _start(request, ctx, session, ImmutableMultiDict(form.multi_items()))
+        response = await _continue(request, ctx, session, params)
+    else:
+        response = await _start(request, ctx, session, params)
+    await commit_before_response(session)
+    return response

@@ -23,7 +23,7 @@ from auth.oidc import browser
 from auth.oidc.authorization_request import with_query
 from auth.oidc.login_sessions import browser_session
 from auth.oidc.models import LoginSession
-from auth.oidc.oauth_http import END_SESSION_PATH
+from auth.oidc.oauth_http import END_SESSION_PATH, commit_before_response
 from auth.oidc.pages import error_page, page_language, render
 from auth.oidc.revoke import revoke_session
 from auth.tokens import ACCESS_TOKEN_TYPE, InvalidToken, verify_jwt
@@ -110,7 +110,9 @@ async def _end_session(request: Request, ctx: AppContext, session: AsyncSession,
 
 @router.get(END_SESSION_PATH, summary="RP-initiated logout (end_session_endpoint)")
 async def end_session_get(request: Request, ctx: CtxDep, session: SessionDep) -> Response:
-    return await _end_session(request, ctx, session, ImmutableMultiDict(request.query_params.multi_items()))
+    response = await _end_session(request, ctx, session, ImmutableMultiDict(request.query_params.multi_items()))
+    await commit_before_response(session)
+    return response
 
 
 @router.post(END_SESSION_PATH, summary="RP-initiated logout (form POST and confirmation)")
@@ -123,4 +125,6 @@ async def end_session_post(request: Request, ctx: CtxDep, session: SessionDep) -
         form = await request.form(max_files=0, max_fields=20)
     except Exception:  # noqa: BLE001
         return error_page(lang, "oidc.error.invalid_request")
-    return await _end_session(request, ctx, session, ImmutableMultiDict(form.multi_items()))
+    response = await _end_session(request, ctx, session, ImmutableMultiDict(form.multi_items()))
+    await commit_before_response(session)
+    return response

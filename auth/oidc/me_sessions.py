@@ -23,6 +23,7 @@ from auth.models import OAuthClient
 from auth.oidc.clock import aware
 from auth.oidc.errors import FirstPartyRequired, SessionNotFound
 from auth.oidc.models import Grant, LoginSession
+from auth.oidc.oauth_http import commit_before_response
 from auth.oidc.revoke import revoke_grants, revoke_session
 from superapp.context import CtxDep
 from superapp.db import SessionDep, utcnow
@@ -132,9 +133,11 @@ async def delete_session(session_id: uuid.UUID, owner: Owner, ctx: CtxDep, sessi
     login = await session.get(LoginSession, session_id)
     if login is not None and login.account_id == owner.id and login.revoked_at is None:
         await revoke_session(ctx, session, login)
+        await commit_before_response(session)
         return Response(status_code=204)
     grant = await session.get(Grant, session_id)
     if grant is not None and grant.account_id == owner.id and grant.revoked_at is None:
         await revoke_grants(ctx, session, [grant])
+        await commit_before_response(session)
         return Response(status_code=204)
     raise SessionNotFound()

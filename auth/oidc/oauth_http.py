@@ -41,6 +41,15 @@ async def read_form(request: Request) -> FormData:
         raise OAuthError("invalid_request", "the form body is malformed") from exc
 
 
+async def commit_before_response(session: AsyncSession) -> None:
+    """Commit now. FastAPI runs the exit code of request-scoped ``yield`` dependencies (where
+    the request's session commits) only after the response has been sent, and the provider's
+    answers are acted upon at once (a cookie, a code, a token, a logout): they must be durable
+    before the client sees them, and a failed commit must fail the request."""
+    if session.in_transaction():
+        await session.commit()
+
+
 async def oauth_json(
     session: AsyncSession, run: Callable[[], Awaitable[dict[str, Any]]], *, status: int = 200
 ) -> JSONResponse:
@@ -54,4 +63,5 @@ async def oauth_json(
         else:
             await session.rollback()
         return exc.response()
+    await commit_before_response(session)
     return JSONResponse(body, status_code=status, headers=NO_STORE)
