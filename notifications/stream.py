@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
 REPLAY_LIMIT = 100
 RETRY_MS = 5000
+PUBLISH_PIPELINE = 1000
 
 
 def channel(ctx: AppContext, account_id: uuid.UUID | str) -> str:
@@ -54,16 +55,24 @@ def localize(document: dict[str, Any], lang: str) -> dict[str, Any]:
 async def publish_items(
     ctx: AppContext, notification: Notification, items: Sequence[tuple[uuid.UUID, uuid.UUID, Any]]
 ) -> None:
-    """Announce new inbox items ``(account_id, inbox_id, created_at)`` on their owners' channels."""
+    """Announce new inbox items ``(account_id, inbox_id, created_at)`` on their owners' channels.
+
+    One message goes to many citizens (a broadcast chunk is thousands): the shared part of the
+    document is encoded once and each citizen's id and time are spliced in.
+    """
     if not items:
         return
+    shared = json.dumps(
+        {"category": notification.category, "title": notification.title, "body": notification.body,
+         "data": notification.data, "source": notification.source, "read_at": None},
+        ensure_ascii=False,
+    )[1:]
     pipe = ctx.redis.pipeline(transaction=False)
-    for account_id, inbox_id, created_at in items:
-        doc = item_document(
-            InboxItem(id=inbox_id, account_id=account_id, notification_id=notification.id, created_at=created_at),
-            notification,
-        )
-        pipe.publish(channel(ctx, account_id), json.dumps(doc, ensure_ascii=False, default=str))
+    for n, (account_id, inbox_id, created_at) in enumerate(items, 1):
+        stamp = created_at.isoformat() if hasattr(created_at, "isoformat") else str(created_at)
+        pipe.publish(channel(ctx, account_id), f'{{"id":"{inbox_id}","created_at":"{stamp}",{shared}')
+        if n % PUBLISH_PIPELINE == 0:
+            await pipe.execute()
     await pipe.execute()
 
 
