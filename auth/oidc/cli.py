@@ -32,6 +32,7 @@ def create(
 ) -> None:
     """Register a client; prints {"client_id", "client_secret"?} (the secret is shown once)."""
     from auth.oidc.clients import InvalidClientMetadata, create_client
+    from superapp.audit import record
     from superapp.cli import echo_json, run_async
     from superapp.db import unit_of_work
 
@@ -50,6 +51,11 @@ def create(
                     post_logout_redirect_uris=post_logout_redirect_uri or [],
                     backchannel_logout_uri=backchannel_logout_uri,
                 )
+                await record(
+                    session, action="oauth_client.create", target_type="oauth_client",
+                    target_id=created.client.client_id, actor_label="cli",
+                    detail={"type": client_type, "first_party": first_party, "scopes": created.client.scopes},
+                )
             return created.as_output()
         finally:
             await ctx.close()
@@ -66,6 +72,7 @@ def rotate(alg: Annotated[str, typer.Option("--alg", help="ES256 (default) or RS
     """Promote the published next key to signing, retire the old one, publish a new next key."""
     from auth.keys import ALLOWED_ALGS
     from auth.keys import rotate as rotate_keys
+    from superapp.audit import record
     from superapp.cli import echo_json, run_async
     from superapp.db import unit_of_work
 
@@ -77,7 +84,10 @@ def rotate(alg: Annotated[str, typer.Option("--alg", help="ES256 (default) or RS
         ctx = _context()
         try:
             async with unit_of_work(ctx.sessionmaker) as session:
-                return await rotate_keys(session, ctx.settings.secrets["secret_key"], alg)
+                result = await rotate_keys(session, ctx.settings.secrets["secret_key"], alg)
+                await record(session, action="signing_key.rotate", target_type="signing_key",
+                             target_id=result["active"], actor_label="cli", detail=result)
+            return result
         finally:
             await ctx.close()
 

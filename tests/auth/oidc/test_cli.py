@@ -14,6 +14,7 @@ from auth.keys import ensure_keys
 from auth.models import OAuthClient, SigningKey
 from auth.oidc.cli import clients_cli, keys_cli
 from superapp.context import AppContext
+from superapp.models import AuditEntry
 
 # Mounted the way ``superapp`` mounts module groups.
 root = typer.Typer()
@@ -62,6 +63,8 @@ class TestClientsCreate:
         (row,) = read(cli_env, select(OAuthClient).where(OAuthClient.client_id == out["client_id"]))
         assert row.scopes == ["openid", "profile"] and row.grant_types == ["authorization_code", "refresh_token"]
         assert row.client_type == "confidential" and not row.first_party
+        audit = read(cli_env, select(AuditEntry).where(AuditEntry.target_id == out["client_id"]))
+        assert [a.action for a in audit] == ["oauth_client.create"]
 
     def test_public_first_party_client_has_no_secret(self, cli_env):
         result = CliRunner().invoke(root, ["clients", "create", "--name", "Kiosk", "--type", "public", "--first-party",

@@ -185,3 +185,47 @@ class TestDiscovery:
         key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
         claims = jwt.decode(tokens["access_token"], key, algorithms=[header["alg"]], audience="http://testserver/v1")
         assert claims["client_id"] == MOBILE_CLIENT_ID
+
+
+class TestForgedTokens:
+    """The resource-server dependency (here guarding userinfo) refuses forged access tokens."""
+
+    @staticmethod
+    def _b64(data: dict) -> str:
+        import base64
+        import json
+
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    async def test_alg_none(self, client, mobile, citizen):
+        tokens = await native_tokens(client, citizen.phone)
+        claims = jwt.get_unverified_claims(tokens["access_token"])
+        forged = self._b64({"alg": "none", "typ": "at+jwt"}) + "." + self._b64(claims) + "."
+        assert (await client.get("/oauth/userinfo", headers=bearer(forged))).status_code == 401
+
+    async def test_hs256_signed_with_the_public_key(self, client, ctx, mobile, citizen):
+        import json
+
+        from auth.keys import get_keyset
+
+        tokens = await native_tokens(client, citizen.phone)
+        header = jwt.get_unverified_header(tokens["access_token"])
+        public = json.dumps((await get_keyset(ctx)).jwks["keys"][0])
+        forged = jwt.encode(jwt.get_unverified_claims(tokens["access_token"]), public, algorithm="HS256",
+                            headers={"kid": header["kid"]})
+        assert (await client.get("/oauth/userinfo", headers=bearer(forged))).status_code == 401
+
+    async def test_tampered_scope(self, client, mobile, citizen):
+        tokens = await native_tokens(client, citizen.phone, scope="openid")
+        head, _, sig = tokens["access_token"].split(".")
+        claims = jwt.get_unverified_claims(tokens["access_token"])
+        claims["scope"] = "openid identity health.read"
+        forged = f"{head}.{self._b64(claims)}.{sig}"
+        assert (await client.get("/oauth/userinfo", headers=bearer(forged))).status_code == 401
+
+    async def test_expired(self, client, ctx, mobile, citizen):
+        from auth.tokens import issue_access_token
+
+        old = await issue_access_token(ctx, sub=str(citizen.id), client_id=mobile.client_id, scopes=["openid"],
+                                       extra={"iat": 1000, "exp": 1900})
+        assert (await client.get("/oauth/userinfo", headers=bearer(old.token))).status_code == 401
