@@ -59,6 +59,10 @@ class InvalidDistrict(Unprocessable):
     code = "account.invalid_district"
 
 
+class InvalidName(Unprocessable):
+    code = "account.invalid_name"
+
+
 class FullNameRequired(Unprocessable):
     code = "account.full_name_required"
 

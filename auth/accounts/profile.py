@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from auth.accounts import repository as repo
 from auth.accounts.districts import is_hanoi_district
 from auth.accounts.errors import EmailTaken, FullNameRequired, InvalidDistrict, VerifiedNameLocked
-from auth.accounts.service import flush_unique, normalize_email
+from auth.accounts.service import clean_full_name, flush_unique, normalize_email
 from auth.models import Account
 from superapp.db import utcnow
 
@@ -39,7 +39,7 @@ async def update_profile(session: AsyncSession, account: Account, changes: dict[
     A registry-verified name (identity level 2) is the registry's and cannot be edited.
     """
     if "full_name" in changes:
-        name = (changes["full_name"] or "").strip()
+        name = clean_full_name(changes["full_name"])
         if not name:
             raise FullNameRequired()
         if name != (account.full_name or ""):

@@ -7,6 +7,7 @@ Services only ``flush()``; the caller's unit of work commits. Passwords are Argo
 from __future__ import annotations
 
 import logging
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from datetime import date
@@ -22,6 +23,7 @@ from auth.accounts.errors import (
     EmailTaken,
     IdentityIncomplete,
     InvalidEmail,
+    InvalidName,
     InvalidRole,
     NationalIdTaken,
     NotPending,
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_NAME_LENGTH = 200
 PENDING = "pending_verification"
 ACTIVE = "active"
 
@@ -53,6 +56,18 @@ def check_password(password: str | None) -> str:
     if problem:
         raise WeakPassword(code=problem.removeprefix("error."))
     return password
+
+
+def clean_full_name(name: str | None) -> str | None:
+    """NFC, single spaces, no control or format characters (:class:`InvalidName`); None when empty."""
+    if name is None:
+        return None
+    text = " ".join(unicodedata.normalize("NFC", name).split())
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        raise InvalidName()
+    if len(text) > MAX_NAME_LENGTH:
+        raise InvalidName()
+    return text or None
 
 
 def normalize_email(email: str | None) -> str | None:
@@ -129,7 +144,7 @@ async def create_account(
     account = Account(
         phone=phone,
         email=email,
-        full_name=(full_name or "").strip() or None,
+        full_name=clean_full_name(full_name),
         password_hash=await hasher_for(settings).hash(password),
         status=ACTIVE if active else PENDING,
         identity_level=level,
@@ -164,6 +179,7 @@ async def register(
     phone = normalize_phone(phone)
     check_password(password)
     email = normalize_email(email)
+    clean_full_name(full_name)
     existing = await repo.account_by_phone(session, phone)
     if existing is None:
         account = await create_account(
@@ -177,7 +193,7 @@ async def register(
             if holder is not None and holder.id != existing.id:
                 raise EmailTaken()
         existing.password_hash = await hasher_for(ctx.settings).hash(password)
-        existing.full_name = full_name.strip() or None
+        existing.full_name = clean_full_name(full_name)
         existing.email = email
         existing.updated_at = existing.password_changed_at = utcnow()
         session.add(existing)

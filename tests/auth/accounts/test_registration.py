@@ -85,6 +85,18 @@ class TestRegister:
         assert_problem(await client.post("/v1/accounts", json=body(email="not-an-email")), 422, "account.invalid_email")
         assert await count_accounts(ctx) == 0
 
+    async def test_control_characters_in_name_are_422(self, client, ctx):
+        for name in ("Nguyễn\x00An", "An\u202eNguyễn"):
+            r = await client.post("/v1/accounts", json=body(full_name=name))
+            assert_problem(r, 422, "account.invalid_name")
+        assert await count_accounts(ctx) == 0
+
+    async def test_name_is_stored_nfc_with_single_spaces(self, client, load_account):
+        import unicodedata
+
+        r = await client.post("/v1/accounts", json=body(full_name=unicodedata.normalize("NFD", "  Nguyễn   Văn An ")))
+        assert (await load_account(uuid.UUID(r.json()["id"]))).full_name == "Nguyễn Văn An"
+
     async def test_missing_name_is_request_invalid(self, client):
         data = body()
         del data["full_name"]
