@@ -166,3 +166,21 @@ class TestSeed:
         assert by_id[MOBILE_CLIENT_ID].client_type == "public" and by_id[MOBILE_CLIENT_ID].first_party
         assert by_id[ADMIN_CONSOLE_CLIENT_ID].client_type == "confidential"
         assert "http://localhost:8000/admin/callback" in by_id[ADMIN_CONSOLE_CLIENT_ID].redirect_uris
+
+
+class TestPersonalData:
+    async def test_export_and_erase(self, client, ctx, factory, mobile, citizen):
+        from auth.oidc.models import LoginSession
+        from auth.oidc.personal_data import erase_oidc, export_oidc
+
+        phone = await native_tokens(client, citizen.phone)
+        async with ctx.sessionmaker() as s:
+            data = await export_oidc(ctx, s, citizen.id)
+        assert len(data["sessions"]) == 1 and data["grants"][0]["client_id"] == mobile.client_id
+        async with ctx.sessionmaker() as s:
+            await erase_oidc(ctx, s, citizen.id)
+            await s.commit()
+        assert (await client.get("/oauth/userinfo", headers=bearer(phone))).status_code == 401
+        async with ctx.sessionmaker() as s:
+            login = (await s.exec(select(LoginSession))).one()
+        assert login.revoked_at is not None and login.ip is None and login.user_agent is None
