@@ -221,7 +221,8 @@ async def submit(
     written: list[str] = []
     try:
         written = await _store_photos(ctx, session, report, processed)
-        await record(ctx, session, report, actor=actor, action="submit", to_status="submitted")
+        # A new report has no followers and its reporter is the actor: nobody to notify yet.
+        await record(ctx, session, report, actor=actor, action="submit", to_status="submitted", notify=False)
     except BaseException:
         store = storage_for(ctx)
         for key in written:
