@@ -8,6 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from auth.accounts import identity, privacy, profile, service
@@ -175,7 +176,7 @@ async def export_me(request: Request, current: CurrentAccount, ctx: CtxDep, sess
     """Everything held about the caller, as one JSON document (every module's section)."""
     await ctx.limiter.check("10/hour", "export", str(current.id))
     document = await privacy.build_export(ctx, session, current.account, _modules(request))
-    return JSONResponse(document, headers={"Content-Disposition": 'attachment; filename="superapp-personal-data.json"'})
+    return JSONResponse(jsonable_encoder(document), headers={"Content-Disposition": 'attachment; filename="superapp-personal-data.json"'})
 
 
 @router.delete("/me", status_code=204)

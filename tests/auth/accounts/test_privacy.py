@@ -28,7 +28,7 @@ class ProbeModule:
         self.module = Module(name="probe", export=self.export, erase=self.erase)
 
     async def export(self, ctx, session, account_id):
-        return {"notes": [f"note of {account_id}"]}
+        return {"notes": [f"note of {account_id}"], "since": date(2020, 1, 2), "owner": account_id}
 
     async def erase(self, ctx, session, account_id):
         if self.fail_erase:
@@ -92,7 +92,11 @@ class TestExport:
 
     async def test_a_plugged_module_section_is_included(self, probe_client, factory, citizen):
         doc = (await probe_client.get("/v1/me/export", headers=await factory.headers(citizen, SCOPES))).json()
-        assert doc["modules"]["probe"] == {"notes": [f"note of {citizen.id}"]}
+        assert doc["modules"]["probe"] == {
+            "notes": [f"note of {citizen.id}"],
+            "since": "2020-01-02",
+            "owner": str(citizen.id),
+        }
 
     async def test_unauthenticated_is_401(self, client):
         assert_problem(await client.get("/v1/me/export"), 401, "unauthorized")
