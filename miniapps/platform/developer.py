@@ -17,12 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from auth.models import OAuthClient
 from miniapps.platform import identity, repository
 from miniapps.platform.errors import (
-    AppError,
     AppSuspended,
     InvalidStatus,
     MiniAppNotFound,
     ScopeChangeNeedsReview,
     ScopeNotAllowed,
+    UnknownCategory,
 )
 from miniapps.platform.models import WebMiniApp
 from miniapps.platform.policy import CATEGORIES, THIRD_PARTY_SCOPES, WEB_CLIENT_GRANTS, ordered_scopes
@@ -54,11 +54,6 @@ class Registered:
     client: OAuthClient
     client_secret: str
     webhook_secret: str
-
-
-class UnknownCategory(AppError):
-    status = 422
-    code = "miniapps.unknown_category"
 
 
 def sector_for(app_id: uuid.UUID) -> str:
@@ -166,7 +161,9 @@ def _ensure_not_suspended(app: WebMiniApp) -> None:
         raise AppSuspended()
 
 
-async def update(ctx: AppContext, session: AsyncSession, actor: Actor, app: WebMiniApp, body: MiniAppUpdate) -> OAuthClient:
+async def update(
+    ctx: AppContext, session: AsyncSession, actor: Actor, app: WebMiniApp, body: MiniAppUpdate
+) -> OAuthClient:
     _ensure_not_suspended(app)
     if app.status not in EDITABLE:
         raise InvalidStatus(params={"status": app.status}, status_now=app.status)

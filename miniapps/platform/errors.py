@@ -53,6 +53,14 @@ class ScopeChangeNeedsReview(Conflict):
     code = "miniapps.scope_change_needs_review"
 
 
+class UnknownCategory(Unprocessable):
+    code = "miniapps.unknown_category"
+
+
+class UnknownStatus(Unprocessable):
+    code = "miniapps.unknown_status"
+
+
 class ReasonRequired(Unprocessable):
     code = "miniapps.reason_required"
 
@@ -96,5 +104,7 @@ __all__ = [
     "ScopeChangeNeedsReview",
     "ScopeNotAllowed",
     "ScopeNotRegistered",
+    "UnknownCategory",
+    "UnknownStatus",
     "UnsupportedChallengeMethod",
 ]

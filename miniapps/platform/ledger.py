@@ -40,7 +40,9 @@ async def list_items(
             app = ConsentApp(id=view.id, name=apps.pick(view.name, lang), icon_url=view.icon_url, kind=view.kind)  # type: ignore[arg-type]
         else:
             client = await session.get(OAuthClient, consent.client_id)
-            app = ConsentApp(id=consent.client_id, name=client.name if client else consent.client_id, icon_url=None, kind="client")
+            app = ConsentApp(
+                id=consent.client_id, name=client.name if client else consent.client_id, icon_url=None, kind="client"
+            )
         items.append(
             ConsentItem(
                 app=app,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from miniapps.platform import identity, repository
-from miniapps.platform.developer import Actor, record_change, client_of
+from miniapps.platform.developer import Actor, client_of, record_change
 from miniapps.platform.errors import InvalidStatus, MiniAppNotFound, ReasonRequired
 from miniapps.platform.models import WebMiniApp
 from superapp.context import AppContext
@@ -46,11 +46,15 @@ async def review(
     session.add_all([app, client])
     await session.flush()
     identity.forget_client(ctx, client.client_id)
-    await record_change(session, actor, f"miniapp.{'approve' if decision == 'approve' else 'reject'}", app, reason=reason)
+    await record_change(
+        session, actor, f"miniapp.{'approve' if decision == 'approve' else 'reject'}", app, reason=reason
+    )
     return app
 
 
-async def suspend(ctx: AppContext, session: AsyncSession, actor: Actor, app: WebMiniApp, reason: str | None) -> WebMiniApp:
+async def suspend(
+    ctx: AppContext, session: AsyncSession, actor: Actor, app: WebMiniApp, reason: str | None
+) -> WebMiniApp:
     if app.status == "suspended":
         raise InvalidStatus(params={"status": app.status}, status_now=app.status)
     client = await client_of(session, app)

@@ -13,7 +13,10 @@ from superapp.context import AppContext
 
 DEMO_APP = {
     "name": {"vi": "Thư viện Hà Nội (demo)", "en": "Hanoi Library (demo)"},
-    "description": {"vi": "Mượn sách trực tuyến bằng tài khoản thành phố.", "en": "Borrow books with your city account."},
+    "description": {
+        "vi": "Mượn sách trực tuyến bằng tài khoản thành phố.",
+        "en": "Borrow books with your city account.",
+    },
     "home_url": "https://library.example.vn/app",
     "redirect_uris": ["https://library.example.vn/callback", "http://127.0.0.1:8765/callback"],
     "scopes": ["openid", "profile", "offline_access", "notifications"],

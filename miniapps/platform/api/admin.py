@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from miniapps.platform import developer, repository, review
 from miniapps.platform.api.deps import Admin, actor
 from miniapps.platform.api.views import developer_view, developer_views
-from miniapps.platform.errors import AppError
+from miniapps.platform.errors import UnknownStatus
 from miniapps.platform.models import STATUSES
 from miniapps.platform.schemas import MiniAppDeveloperView, ReviewDecision, SuspendRequest
 from superapp.context import CtxDep
@@ -28,7 +28,7 @@ async def list_apps(
     status: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Page[MiniAppDeveloperView]:
     if status is not None and status not in STATUSES:
-        raise AppError(status=422, code="miniapps.unknown_status", allowed=list(STATUSES))
+        raise UnknownStatus(allowed=list(STATUSES))
     after = repository.parse_uuid(decode_cursor(page.cursor, 1)[0]) if page.cursor else None
     rows = await repository.page(session, limit=page.limit, after=after, status=status)
     rows, next_cursor = paginate(rows, page.limit, lambda a: [str(a.id)])
@@ -53,7 +53,12 @@ async def review_app(
 
 @router.post("/{app_id}/suspend", response_model=MiniAppDeveloperView)
 async def suspend_app(
-    app_id: AppId, request: Request, current: Admin, ctx: CtxDep, session: SessionDep, body: SuspendRequest | None = None
+    app_id: AppId,
+    request: Request,
+    current: Admin,
+    ctx: CtxDep,
+    session: SessionDep,
+    body: SuspendRequest | None = None,
 ) -> MiniAppDeveloperView:
     """Hide the app, suspend its client and revoke every token it holds, at once."""
     app = await review.get_for_admin(session, app_id, for_update=True)

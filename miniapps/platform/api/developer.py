@@ -93,5 +93,3 @@ async def submit(app_id: AppId, request: Request, current: Developer, session: S
     app = await developer.owned(session, current.account.id, app_id, for_update=True)
     await developer.submit(session, actor(request, current), app)
     return developer_view(app, await developer.client_of(session, app))
-
-

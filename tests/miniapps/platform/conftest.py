@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-
 from hanoi_parking.app import miniapp as parking_miniapp
+
 from miniapps.sdk import MiniApp
 
 CITY_GUIDE = MiniApp(
@@ -74,7 +74,9 @@ class Lifecycle:
         self.client, self.developer, self.admin = client, developer, admin
 
     async def register(self, **overrides) -> dict:
-        r = await self.client.post("/v1/developer/miniapps", json={**APP_BODY, **overrides}, headers=self.developer.headers)
+        r = await self.client.post(
+            "/v1/developer/miniapps", json={**APP_BODY, **overrides}, headers=self.developer.headers
+        )
         assert r.status_code == 201, r.text
         return r.json()
 

@@ -53,12 +53,12 @@ class TestCatalogue:
 
     async def test_category_filter(self, lifecycle, client):
         published = await lifecycle.publish()
-        assert [i["id"] for i in (await client.get("/v1/miniapps", params={"category": "education"})).json()["items"]] == [
-            published["id"]
-        ]
-        assert [i["id"] for i in (await client.get("/v1/miniapps", params={"category": "transport"})).json()["items"]] == [
-            "parking"
-        ]
+        assert [
+            i["id"] for i in (await client.get("/v1/miniapps", params={"category": "education"})).json()["items"]
+        ] == [published["id"]]
+        assert [
+            i["id"] for i in (await client.get("/v1/miniapps", params={"category": "transport"})).json()["items"]
+        ] == ["parking"]
 
     async def test_pagination_walks_across_builtin_and_web(self, lifecycle, client):
         ids = [(await lifecycle.publish())["id"] for _ in range(3)]

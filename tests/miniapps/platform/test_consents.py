@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from jose import jwt
-
-from auth.deps import AuthError, principal_from_token
 from sqlmodel import select
 
+from auth.deps import AuthError, principal_from_token
 from auth.oidc.models import Grant
 from tests.miniapps.platform.conftest import phone_sign_in, redeem, refresh
 from tests.miniapps.platform.test_sso import consent, silent_sso
@@ -70,7 +69,9 @@ class TestGrant:
             client_ids.append(app["client_id"])
         first = (await client.get("/v1/me/consents", params={"limit": 2}, headers=citizen.headers)).json()
         second = (
-            await client.get("/v1/me/consents", params={"limit": 2, "cursor": first["next_cursor"]}, headers=citizen.headers)
+            await client.get(
+                "/v1/me/consents", params={"limit": 2, "cursor": first["next_cursor"]}, headers=citizen.headers
+            )
         ).json()
         assert [c["client_id"] for c in first["items"] + second["items"]] == sorted(client_ids)
         assert second["next_cursor"] is None

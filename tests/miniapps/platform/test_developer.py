@@ -109,16 +109,26 @@ class TestUrlRules:
             ctx.settings.environment = "test"
 
     @pytest.mark.parametrize(
-        "uri", ["https://library.example.vn/cb#frag", "library.example.vn/cb", "ftp://library.example.vn/", "https://u:p@x.vn/"]
+        "uri",
+        [
+            "https://library.example.vn/cb#frag",
+            "library.example.vn/cb",
+            "ftp://library.example.vn/",
+            "https://u:p@x.vn/",
+        ],
     )
     async def test_malformed_redirect_uri_is_refused(self, client, developer, uri):
-        r = await client.post("/v1/developer/miniapps", json={**APP_BODY, "redirect_uris": [uri]}, headers=developer.headers)
+        r = await client.post(
+            "/v1/developer/miniapps", json={**APP_BODY, "redirect_uris": [uri]}, headers=developer.headers
+        )
         assert r.status_code == 422 and r.json()["code"] == "miniapps.invalid_url"
 
     async def test_error_is_localized(self, client, developer):
         body = {**APP_BODY, "redirect_uris": ["http://library.example.vn/cb"]}
         vi = await client.post("/v1/developer/miniapps", json=body, headers=developer.headers)
-        en = await client.post("/v1/developer/miniapps", json=body, headers={**developer.headers, "Accept-Language": "en"})
+        en = await client.post(
+            "/v1/developer/miniapps", json=body, headers={**developer.headers, "Accept-Language": "en"}
+        )
         assert "https" in vi.json()["detail"] and "https" in en.json()["detail"]
         assert vi.json()["detail"] != en.json()["detail"]
 
@@ -136,7 +146,9 @@ class TestScopesAndFields:
         assert view["scopes"] == ["openid", "profile"]
 
     async def test_unknown_category(self, client, developer):
-        r = await client.post("/v1/developer/miniapps", json={**APP_BODY, "category": "casino"}, headers=developer.headers)
+        r = await client.post(
+            "/v1/developer/miniapps", json={**APP_BODY, "category": "casino"}, headers=developer.headers
+        )
         assert r.status_code == 422 and r.json()["code"] == "miniapps.unknown_category"
 
     async def test_missing_fields_and_unknown_fields(self, client, developer):
@@ -223,7 +235,9 @@ class TestEdit:
     async def test_no_edit_while_in_review(self, lifecycle, client, developer):
         created = await lifecycle.register()
         await lifecycle.submit(created["id"])
-        r = await client.patch(f"/v1/developer/miniapps/{created['id']}", json={"category": "culture"}, headers=developer.headers)
+        r = await client.patch(
+            f"/v1/developer/miniapps/{created['id']}", json={"category": "culture"}, headers=developer.headers
+        )
         assert r.status_code == 409 and r.json()["code"] == "miniapps.invalid_status"
 
     async def test_published_app_cannot_widen_scopes_without_review(self, lifecycle, client, developer):

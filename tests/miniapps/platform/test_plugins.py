@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 from asgi_lifespan import LifespanManager
+from hanoi_parking.app import miniapp as parking_miniapp
 
 from auth.models import OAuthClient
-from hanoi_parking.app import miniapp as parking_miniapp
 from miniapps.sdk import MiniApp
 from superapp import plugins
 from superapp.app import create_app
@@ -108,7 +108,10 @@ class TestBrokenPlugin:
         monkeypatch.setattr(
             plugins,
             "entry_points",
-            fake_entry_points(ep("broken", "tests.miniapps.platform.broken_plugin:miniapp"), ep("parking", "hanoi_parking.app:miniapp")),
+            fake_entry_points(
+                ep("broken", "tests.miniapps.platform.broken_plugin:miniapp"),
+                ep("parking", "hanoi_parking.app:miniapp"),
+            ),
         )
         application = create_app(ctx.settings, ctx=ctx, run_background_workers=False)
         async with LifespanManager(application):
@@ -143,7 +146,10 @@ class TestSlugClash:
         monkeypatch.setattr(
             plugins,
             "entry_points",
-            fake_entry_points(ep("a-parking", "hanoi_parking.app:miniapp"), ep("z-impostor", "tests.miniapps.platform.conftest:IMPOSTOR")),
+            fake_entry_points(
+                ep("a-parking", "hanoi_parking.app:miniapp"),
+                ep("z-impostor", "tests.miniapps.platform.conftest:IMPOSTOR"),
+            ),
         )
         with caplog.at_level(logging.ERROR, logger="superapp.plugins"):
             found = plugins.discover_miniapps()
@@ -155,8 +161,8 @@ class TestPluginMigrations:
     def test_its_alembic_branch_runs_with_the_host_config(self, tmp_path):
         """``superapp db upgrade`` finds the plugin's own migrations (an extra version location)."""
         import sqlalchemy as sa
-        from alembic import command
 
+        from alembic import command
         from superapp.migrations import alembic_config
         from superapp.settings import Settings
 

@@ -63,7 +63,9 @@ class TestReview:
         assert mine["status"] == "rejected" and mine["review_reason"] == "Thiếu chính sách quyền riêng tư"
         assert await client_status(ctx, created["client_id"]) == "pending"
         r = await client.patch(
-            f"/v1/developer/miniapps/{created['id']}", json={"home_url": "https://library.example.vn/v2"}, headers=developer.headers
+            f"/v1/developer/miniapps/{created['id']}",
+            json={"home_url": "https://library.example.vn/v2"},
+            headers=developer.headers,
         )
         assert r.status_code == 200
         assert (await lifecycle.submit(created["id"]))["status"] == "in_review"
@@ -101,7 +103,9 @@ class TestSuspend:
         async with ctx.sessionmaker() as s:
             assert (await principal_from_token(ctx, s, token)).account_id == citizen.account.id
 
-        r = await client.post(f"/v1/admin/miniapps/{created['id']}/suspend", json={"reason": "abuse"}, headers=admin.headers)
+        r = await client.post(
+            f"/v1/admin/miniapps/{created['id']}/suspend", json={"reason": "abuse"}, headers=admin.headers
+        )
         assert r.status_code == 200 and r.json()["status"] == "suspended"
 
         async with ctx.sessionmaker() as s:
@@ -116,9 +120,7 @@ class TestSuspend:
         created = await lifecycle.publish()
         await client.post(f"/v1/admin/miniapps/{created['id']}/suspend", headers=admin.headers)
         async with ctx.sessionmaker() as s:
-            entry = (
-                await s.exec(select(AuditEntry).where(AuditEntry.action == "miniapp.suspend"))
-            ).one()
+            entry = (await s.exec(select(AuditEntry).where(AuditEntry.action == "miniapp.suspend"))).one()
         assert entry.actor_id == admin.account.id and entry.target_id == created["id"]
         assert entry.detail["previous_status"] == "published"
 

@@ -105,12 +105,18 @@ class TestDelivery:
             await webhooks.deliver(ctx, job.payload)
         ids = [c.request.headers["webhook-id"] for c in route.calls]
         assert len(ids) == 2 and ids[0] == ids[1] == job.payload["event"]["id"]
-        assert Webhook(app["webhook_secret"]).verify(route.calls[1].request.content, dict(route.calls[1].request.headers))
+        assert Webhook(app["webhook_secret"]).verify(
+            route.calls[1].request.content, dict(route.calls[1].request.headers)
+        )
 
 
 class TestAccountDeleted:
     async def test_every_app_that_knew_the_citizen_is_told(self, lifecycle, client, ctx, citizen):
-        consented, silent_app, stranger = await lifecycle.publish(), await lifecycle.publish(), await lifecycle.publish()
+        consented, silent_app, stranger = (
+            await lifecycle.publish(),
+            await lifecycle.publish(),
+            await lifecycle.publish(),
+        )
         await consent(client, citizen.headers, consented["client_id"], ["openid"])
         await consent(client, citizen.headers, silent_app["client_id"], ["openid"])
         await client.delete(f"/v1/me/consents/{silent_app['client_id']}", headers=citizen.headers)
@@ -122,7 +128,9 @@ class TestAccountDeleted:
         events = {j.payload["app_id"]: j.payload["event"] for j in new}
         assert set(events) == {consented["id"]}
         event = events[consented["id"]]
-        assert event["type"] == "account.deleted" and event["data"]["sub"] == expected_sub(ctx, consented, citizen.account)
+        assert event["type"] == "account.deleted" and event["data"]["sub"] == expected_sub(
+            ctx, consented, citizen.account
+        )
         assert stranger["id"] not in events
 
     async def test_apps_that_received_a_sub_are_told_even_without_consent(self, lifecycle, client, ctx, citizen):

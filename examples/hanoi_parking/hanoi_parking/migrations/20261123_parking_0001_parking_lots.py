@@ -10,6 +10,7 @@ Revises:
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision = "parking_0001"
