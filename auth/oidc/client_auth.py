@@ -102,6 +102,10 @@ async def _active_client(ctx: AppContext, session: AsyncSession, client_id: str,
     if len(client_id) > 64:
         raise invalid_client(basic=basic)
     client = await cached_client(ctx, session, client_id)
+    if client is not None and await ctx.redis.exists(ctx.rkey("rev", "client", client_id)):
+        # Revoked recently (suspension): the cached row may be stale in this process.
+        ctx.cache.get("clients", {}).pop(client_id, None)
+        client = await cached_client(ctx, session, client_id)
     if client is None or not client.is_active:
         raise invalid_client(basic=basic)
     return client

@@ -143,3 +143,24 @@ class TestOtherMethods:
     async def test_unknown_client(self, client):
         r = await client.post("/oauth/token", data={"grant_type": "authorization_code", "client_id": "ghost", "code": "x"})
         assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+
+
+class TestSuspension:
+    async def test_suspended_client_gets_no_new_tokens_even_from_a_warm_cache(self, client, ctx, factory):
+        from sqlalchemy import update
+
+        from auth.models import OAuthClient
+        from auth.oidc.revoke import revoke_client
+        from tests.auth.oidc.conftest import basic
+
+        app = await factory.client(scopes=["open311"], grant_types=["client_credentials"])
+        form = {"grant_type": "client_credentials"}
+        assert (await client.post("/oauth/token", data=form, headers=basic(app.client_id))).status_code == 200
+        async with ctx.sessionmaker() as s:  # another process suspends it: this one's cache is warm
+            await s.execute(update(OAuthClient).where(OAuthClient.client_id == app.client_id).values(status="suspended"))
+            cache = dict(ctx.cache.get("clients", {}))
+            await revoke_client(ctx, s, app.client_id)
+            await s.commit()
+        ctx.cache["clients"] = cache
+        r = await client.post("/oauth/token", data=form, headers=basic(app.client_id))
+        assert r.status_code == 401 and r.json()["error"] == "invalid_client"
