@@ -194,21 +194,29 @@ class OidcProvider:
             return
 
     async def verify_id_token(self, id_token: str, *, nonce: str, access_token: str | None = None) -> dict[str, Any]:
-        """Signature against ``jwks_uri``, ``iss``, ``aud``, ``exp``, ``nonce`` and ``at_hash``."""
-        keys = await self.jwks()
-        options = {"verify_at_hash": access_token is not None}
+        """Signature against ``jwks_uri``, ``iss``, ``aud``, ``exp``, ``nonce`` and ``at_hash``.
+
+        A key unknown to the cached JWKS (rotation) makes one fresh fetch before giving up.
+        """
         try:
-            claims = jwt.decode(
-                id_token,
-                keys,
-                algorithms=["ES256", "RS256"],
-                audience=CONSOLE_CLIENT_ID,
-                issuer=self.issuer,
-                access_token=access_token,
-                options=options,
-            )
-        except JOSEError as exc:
-            raise SignInFailed(reason="invalid_id_token") from exc
+            claims = self._decode(id_token, await self.jwks(), access_token)
+        except JOSEError:
+            self.ctx.cache.pop("console:jwks", None)
+            try:
+                claims = self._decode(id_token, await self.jwks(), access_token)
+            except JOSEError as exc:
+                raise SignInFailed(reason="invalid_id_token") from exc
         if not secrets.compare_digest(str(claims.get("nonce", "")), nonce):
             raise SignInFailed(reason="nonce_mismatch")
         return claims
+
+    def _decode(self, id_token: str, keys: dict[str, Any], access_token: str | None) -> dict[str, Any]:
+        return jwt.decode(
+            id_token,
+            keys,
+            algorithms=["ES256", "RS256"],
+            audience=CONSOLE_CLIENT_ID,
+            issuer=self.issuer,
+            access_token=access_token,
+            options={"verify_at_hash": access_token is not None},
+        )

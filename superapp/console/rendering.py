@@ -6,7 +6,9 @@ only, forms posting to this origin only) in place of the API's ``default-src 'no
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -24,6 +26,7 @@ CSP = (
 )
 # ``same-origin`` (not the API's ``no-referrer``) so that the browser sends a real ``Origin`` on
 # the console's own form posts, which the CSRF check compares.
+CITY_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
 
 _env = Environment(
@@ -33,6 +36,23 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+
+def localtime(value: Any) -> str:
+    """An RFC 3339 time as Hanoi wall-clock time, ``dd/mm/yyyy HH:MM``."""
+    if not isinstance(value, str) or not value:
+        return "" if value is None else str(value)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        return parsed.strftime("%d/%m/%Y %H:%M")
+    return parsed.astimezone(CITY_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+_env.filters["localtime"] = localtime
 
 
 def console_language(request: Request) -> str:

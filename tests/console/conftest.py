@@ -69,6 +69,12 @@ class ConsoleBrowser:
 
 
 @pytest.fixture
+def miniapps() -> list | None:
+    """No built-in mini-apps unless a test module asks for them (faster start)."""
+    return []
+
+
+@pytest.fixture
 async def browser(app, ctx) -> AsyncIterator[ConsoleBrowser]:
     b = ConsoleBrowser(app, ctx)
     yield b

@@ -140,6 +140,22 @@ class TestCallback:
         assert r.status_code == 400 and r.json()["code"] == "console.sign_in_failed"
         assert "console_session" not in browser.http.cookies
 
+    async def test_id_token_with_another_nonce_is_refused(self, browser, moderator):
+        params = await browser.start_login()
+        code = await browser.provider_code(moderator, {**params, "nonce": "another-nonce"})
+        r = await browser.http.get("/admin/callback", params={"code": code, "state": params["state"]}, headers=JSON)
+        assert r.status_code == 400 and r.json()["code"] == "console.sign_in_failed"
+        assert "console_session" not in browser.http.cookies
+
+    async def test_code_bound_to_another_pkce_challenge_is_refused(self, browser, moderator):
+        from superapp.console.provider import new_pkce_pair
+
+        params = await browser.start_login()
+        _verifier, foreign_challenge = new_pkce_pair()
+        code = await browser.provider_code(moderator, {**params, "code_challenge": foreign_challenge})
+        r = await browser.http.get("/admin/callback", params={"code": code, "state": params["state"]}, headers=JSON)
+        assert r.status_code == 400 and r.json()["code"] == "console.sign_in_failed"
+
     async def test_provider_error_is_shown_not_followed(self, browser):
         params = await browser.start_login()
         r = await browser.http.get("/admin/callback", params={"error": "access_denied", "state": params["state"]})

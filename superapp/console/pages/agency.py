@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from superapp.console.api import ConsoleApi
 from superapp.console.deps import require_section, section_form
 from superapp.console.errors import InvalidForm
-from superapp.console.pages.common import act, localized
+from superapp.console.pages.common import act, category_names
 from superapp.console.rendering import render
 from superapp.console.routing import ConsoleRoute
 from superapp.console.sessions import ConsoleSession, SessionStore
@@ -53,7 +53,8 @@ async def agency_queue(
     status: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z_]+$")] = None,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
 ):
-    page = await ConsoleApi(request, session).get("/v1/agency/feedback/reports", status=status, cursor=cursor, limit=50)
+    api = ConsoleApi(request, session)
+    page = await api.get("/v1/agency/feedback/reports", status=status, cursor=cursor, limit=50)
     now = datetime.now(UTC)
     reports = by_deadline(page.get("items", []), now)
     for r in reports:
@@ -62,7 +63,7 @@ async def agency_queue(
     flashes = await SessionStore(request.app.state.ctx).take_flashes(session)
     return render(
         request, "agency.html", session=session, flashes=flashes, reports=reports,
-        next_cursor=page.get("next_cursor"), status=status, localized=localized,
+        next_cursor=page.get("next_cursor"), status=status, category_names=await category_names(request, api),
     )
 
 

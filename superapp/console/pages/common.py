@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from superapp import i18n
 from superapp.console.errors import ApiProblem
 from superapp.console.sessions import ConsoleSession, SessionStore
 
-STATUS_FILTER_MAX = 16
+CATEGORY_CACHE_SECONDS = 300.0
 
 
 async def act(
@@ -42,3 +43,19 @@ def localized(value: Any, lang: str) -> str:
     if isinstance(value, dict):
         return str(value.get(lang) or value.get("vi") or value.get("en") or next(iter(value.values()), ""))
     return "" if value is None else str(value)
+
+
+async def category_names(request: Request, api: Any) -> dict[str, str]:
+    """Feedback category code → name in the staff member's language (cached briefly)."""
+    lang = getattr(request.state, "lang", None) or i18n.DEFAULT_LANGUAGE
+    cache = request.app.state.ctx.cache
+    hit = cache.get(f"console:categories:{lang}")
+    if hit and time.monotonic() - hit[0] < CATEGORY_CACHE_SECONDS:
+        return hit[1]
+    try:
+        rows = await api.get("/v1/feedback/categories")
+    except ApiProblem:
+        return {}
+    names = {str(r.get("code")): str(r.get("name") or r.get("code")) for r in rows if isinstance(r, dict)}
+    cache[f"console:categories:{lang}"] = (time.monotonic(), names)
+    return names

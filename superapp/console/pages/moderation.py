@@ -14,7 +14,7 @@ from superapp.console.api import ConsoleApi
 from superapp.console.deps import require_section, section_form
 from superapp.console.errors import ApiProblem, InvalidForm
 from superapp.console.mapplot import plot
-from superapp.console.pages.common import act, localized
+from superapp.console.pages.common import act, category_names
 from superapp.console.rendering import render
 from superapp.console.routing import ConsoleRoute
 from superapp.console.sessions import ConsoleSession, SessionStore
@@ -34,12 +34,14 @@ async def queue(
     status: Annotated[Literal[QUEUE_STATUSES], Query()] = "submitted",  # type: ignore[valid-type]
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
 ):
-    page = await ConsoleApi(request, session).get("/v1/admin/feedback/reports", status=status, cursor=cursor, limit=20)
+    api = ConsoleApi(request, session)
+    page = await api.get("/v1/admin/feedback/reports", status=status, cursor=cursor, limit=20)
     reports = page.get("items", [])
     flashes = await SessionStore(request.app.state.ctx).take_flashes(session)
     return render(
         request, "moderation.html", session=session, flashes=flashes, reports=reports, markers=plot(reports),
-        next_cursor=page.get("next_cursor"), status=status, statuses=QUEUE_STATUSES, localized=localized,
+        next_cursor=page.get("next_cursor"), status=status, statuses=QUEUE_STATUSES,
+        category_names=await category_names(request, api),
     )
 
 
@@ -56,7 +58,8 @@ async def report_detail(request: Request, session: Viewer, report_id: ReportId):
     flashes = await SessionStore(request.app.state.ctx).take_flashes(session)
     return render(
         request, "moderation_report.html", session=session, flashes=flashes, report=report, timeline=timeline,
-        nearby=nearby, markers=plot([report, *nearby]), localized=localized,
+        nearby=nearby, markers=plot([report, *nearby]),
+        category_names=await category_names(request, api),
     )
 
 

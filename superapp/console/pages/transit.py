@@ -1,12 +1,13 @@
-"""Transit operators: revoke a ticket; see validations where the transit API lists them.
+"""Transit operators: look up and revoke a ticket; validators; validations where listed.
 
-Drives ``POST /v1/admin/transit/tickets/{id}/revoke`` (``{reason?}``) and, when offered,
+Drives ``GET /v1/admin/transit/tickets/{id}``, ``POST …/tickets/{id}/revoke`` (``{reason?}``),
+``GET /v1/admin/transit/validators`` and, when the transit API offers it,
 ``GET /v1/admin/transit/validations`` (cursor-paginated taps).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 
@@ -21,8 +22,19 @@ from superapp.console.sessions import ConsoleSession, SessionStore
 router = APIRouter(prefix="/admin/transit", route_class=ConsoleRoute, include_in_schema=False)
 Viewer = Annotated[ConsoleSession, Depends(require_section("transit"))]
 Actor = Annotated[ConsoleSession, Depends(section_form("transit"))]
-VALIDATIONS_API = "/v1/admin/transit/validations"
-UUID_PATTERN = r"^[0-9a-fA-F-]{32,36}$"
+API = "/v1/admin/transit"
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+NOT_OFFERED = (404, 405)
+
+
+async def _optional(api: ConsoleApi, path: str, **params: Any) -> Any | None:
+    """``None`` when the transit API does not offer ``path``."""
+    try:
+        return await api.get(path, **params)
+    except ApiProblem as problem:
+        if problem.status in NOT_OFFERED and problem.code in ("not_found", "method_not_allowed"):
+            return None
+        raise
 
 
 @router.get("")
@@ -32,17 +44,25 @@ async def transit_page(
     ticket_id: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
 ):
-    validations: list[dict] | None = None
-    next_cursor = None
-    try:
-        page = await ConsoleApi(request, session).get(VALIDATIONS_API, ticket_id=ticket_id, cursor=cursor, limit=50)
-        validations, next_cursor = page.get("items", []), page.get("next_cursor")
-    except ApiProblem as problem:
-        if problem.status not in (404, 405):
-            raise
+    api = ConsoleApi(request, session)
+    ticket = None
+    ticket_problem = None
+    if ticket_id:
+        try:
+            ticket = await api.get(f"{API}/tickets/{ticket_id}")
+        except ApiProblem as problem:
+            if problem.status != 404:
+                raise
+            ticket_problem = problem.to_problem(getattr(request.state, "lang", "vi"))
+    validators = await _optional(api, f"{API}/validators")
+    validations = await _optional(api, f"{API}/validations", ticket_id=ticket_id, cursor=cursor, limit=50)
     flashes = await SessionStore(request.app.state.ctx).take_flashes(session)
-    return render(request, "transit.html", session=session, flashes=flashes, validations=validations,
-                  next_cursor=next_cursor, ticket_id=ticket_id or "")
+    return render(
+        request, "transit.html", session=session, flashes=flashes, ticket=ticket, ticket_problem=ticket_problem,
+        ticket_id=ticket_id or "", validators=validators,
+        validations=None if validations is None else validations.get("items", []),
+        next_cursor=None if validations is None else validations.get("next_cursor"),
+    )
 
 
 @router.post("/revoke")
@@ -53,8 +73,8 @@ async def revoke(
     reason: Annotated[str | None, Form(max_length=200)] = None,
 ):
     api = ConsoleApi(request, session)
-    body = {"reason": reason} if reason else {}
+    body = {"reason": reason} if reason else None
     return await act(
-        request, session, lambda: api.post(f"/v1/admin/transit/tickets/{ticket_id}/revoke", body),
-        done_key="console.transit.revoked", back="/admin/transit",
+        request, session, lambda: api.post(f"{API}/tickets/{ticket_id}/revoke", body),
+        done_key="console.transit.revoked", back=f"/admin/transit?ticket_id={ticket_id}",
     )
