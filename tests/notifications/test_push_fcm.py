@@ -160,3 +160,26 @@ class TestAtMostOnce:
         tokens = fcm.received_tokens()
         assert len(tokens) == 18
         assert all(tokens.count(fcm_token(n)) == 3 for n in range(6))
+
+
+class TestBatches:
+    async def test_send_each_gets_at_most_the_batch_limit(self, ctx, fcm, factory, register_device, send, monkeypatch):
+        from notifications.push import fcm as fcm_backend
+
+        sizes: list[int] = []
+        real_send_each = fcm_backend.messaging.send_each
+
+        def counting_send_each(messages, *args, **kwargs):
+            sizes.append(len(messages))
+            return real_send_each(messages, *args, **kwargs)
+
+        monkeypatch.setattr(fcm_backend.messaging, "send_each", counting_send_each)
+        monkeypatch.setattr(fcm_backend, "MAX_BATCH", 2)
+        person = await factory.account()
+        headers = await factory.headers(person, ["notifications"])
+        for n in range(5):
+            await register_device(headers, fcm_token(n))
+        await send([person.id])
+        await outbox.drain(ctx)
+        assert sizes == [2, 2, 1]
+        assert sorted(fcm.received_tokens()) == sorted(fcm_token(n) for n in range(5))
