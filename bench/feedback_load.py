@@ -39,18 +39,35 @@ sys.path.insert(0, str(ROOT))
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # (weight, south, west, north, east) of the seeded districts.
 BOXES = [
-    (3, 21.017, 105.842, 21.045, 105.870), (3, 21.025, 105.805, 21.050, 105.842),
-    (4, 20.995, 105.805, 21.025, 105.842), (3, 20.990, 105.842, 21.017, 105.870),
-    (3, 21.005, 105.770, 21.050, 105.805), (2, 21.050, 105.805, 21.090, 105.845),
+    (3, 21.017, 105.842, 21.045, 105.870),
+    (3, 21.025, 105.805, 21.050, 105.842),
+    (4, 20.995, 105.805, 21.025, 105.842),
+    (3, 20.990, 105.842, 21.017, 105.870),
+    (3, 21.005, 105.770, 21.050, 105.805),
+    (2, 21.050, 105.805, 21.090, 105.845),
 ]
-STATUSES = [("submitted", 10), ("rejected", 5), ("hidden", 3), ("duplicate", 2), ("assigned", 15),
-            ("in_progress", 10), ("resolved", 15), ("closed", 40)]
+STATUSES = [
+    ("submitted", 10),
+    ("rejected", 5),
+    ("hidden", 3),
+    ("duplicate", 2),
+    ("assigned", 15),
+    ("in_progress", 10),
+    ("resolved", 15),
+    ("closed", 40),
+]
 PUBLIC = {"approved", "assigned", "in_progress", "resolved", "closed"}
-CATEGORIES = [("traffic.road_damage", "HN-GTVT", "normal"), ("traffic.signal", "HN-GTVT", "urgent"),
-              ("environment.waste", "HN-TNMT", "normal"), ("environment.pollution", "HN-TNMT", "complex"),
-              ("urban_order.sidewalk", "HN-DTHT", "normal"), ("lighting.streetlight", "HN-DTHT", "normal"),
-              ("construction.violation", "HN-XD", "complex"), ("drainage.flooding", "HN-XD", "urgent"),
-              ("trees.fallen", "HN-XD", "urgent")]
+CATEGORIES = [
+    ("traffic.road_damage", "HN-GTVT", "normal"),
+    ("traffic.signal", "HN-GTVT", "urgent"),
+    ("environment.waste", "HN-TNMT", "normal"),
+    ("environment.pollution", "HN-TNMT", "complex"),
+    ("urban_order.sidewalk", "HN-DTHT", "normal"),
+    ("lighting.streetlight", "HN-DTHT", "normal"),
+    ("construction.violation", "HN-XD", "complex"),
+    ("drainage.flooding", "HN-XD", "urgent"),
+    ("trees.fallen", "HN-XD", "urgent"),
+]
 SECRET_KEY = "bench-secret-key-0123456789abcdef"
 PAIRWISE = "bench-pairwise-secret-0123456789"
 
@@ -137,9 +154,29 @@ async def seed_and_load(args, ctx) -> int:
         missing = max(0, args.reports - have)
         rng = random.Random(have)
         now = datetime.now(UTC)
-        columns = ["id", "tracking_code", "reporter_id", "source", "category_code", "description", "latitude",
-                   "longitude", "cell", "address", "district_code", "ward_code", "agency_code", "severity", "status",
-                   "is_public", "created_at", "updated_at", "ack_due_at", "due_at", "resolved_at"]
+        columns = [
+            "id",
+            "tracking_code",
+            "reporter_id",
+            "source",
+            "category_code",
+            "description",
+            "latitude",
+            "longitude",
+            "cell",
+            "address",
+            "district_code",
+            "ward_code",
+            "agency_code",
+            "severity",
+            "status",
+            "is_public",
+            "created_at",
+            "updated_at",
+            "ack_due_at",
+            "due_at",
+            "resolved_at",
+        ]
         statuses = [s for s, _ in STATUSES]
         weights = [w for _, w in STATUSES]
         started = time.perf_counter()
@@ -150,12 +187,31 @@ async def seed_and_load(args, ctx) -> int:
                 status = rng.choices(statuses, weights)[0]
                 category, agency, severity = rng.choice(CATEGORIES)
                 lat, lon = random_point(rng)
-                rows.append((
-                    uuid7_at(int(created.timestamp() * 1000)), code_for(have + i), uuid.uuid4(), "app", category,
-                    "Phản ánh mẫu cho bài đo tải: ổ gà, rác, đèn hỏng.", lat, lon, cell_of(lat, lon), None, None, None, agency, severity,
-                    status, status in PUBLIC, created, created, created + timedelta(hours=8),
-                    created + timedelta(days=7), created + timedelta(days=2) if status in ("resolved", "closed") else None,
-                ))
+                rows.append(
+                    (
+                        uuid7_at(int(created.timestamp() * 1000)),
+                        code_for(have + i),
+                        uuid.uuid4(),
+                        "app",
+                        category,
+                        "Phản ánh mẫu cho bài đo tải: ổ gà, rác, đèn hỏng.",
+                        lat,
+                        lon,
+                        cell_of(lat, lon),
+                        None,
+                        None,
+                        None,
+                        agency,
+                        severity,
+                        status,
+                        status in PUBLIC,
+                        created,
+                        created,
+                        created + timedelta(hours=8),
+                        created + timedelta(days=7),
+                        created + timedelta(days=2) if status in ("resolved", "closed") else None,
+                    )
+                )
             await conn.copy_records_to_table("feedback_reports", records=rows, columns=columns)
             print(f"  loaded {chunk_start + len(rows):,}/{missing:,} reports", flush=True)
         if missing:
@@ -175,15 +231,25 @@ async def make_tokens(ctx, n: int) -> list[str]:
     accounts = []
     async with unit_of_work(ctx.sessionmaker) as session:
         if await session.get(OAuthClient, client_id) is None:
-            session.add(OAuthClient(client_id=client_id, name="Bench", client_type="public", first_party=True,
-                                    scopes=["feedback"], redirect_uris=["vn.hanoi.bench:/cb"]))
+            session.add(
+                OAuthClient(
+                    client_id=client_id,
+                    name="Bench",
+                    client_type="public",
+                    first_party=True,
+                    scopes=["feedback"],
+                    redirect_uris=["vn.hanoi.bench:/cb"],
+                )
+            )
         for _ in range(n):
-            account = Account(phone=f"+8498{secrets.randbelow(10**7):07d}", full_name="Bench", status="active",
-                              identity_level=1)
+            account = Account(
+                phone=f"+8498{secrets.randbelow(10**7):07d}", full_name="Bench", status="active", identity_level=1
+            )
             session.add(account)
             accounts.append(account.id)
-    return [(await issue_access_token(ctx, sub=str(a), client_id=client_id, scopes=["feedback"])).token
-            for a in accounts]
+    return [
+        (await issue_access_token(ctx, sub=str(a), client_id=client_id, scopes=["feedback"])).token for a in accounts
+    ]
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -192,8 +258,14 @@ def percentiles(values: list[float]) -> dict[str, float]:
     def pick(q: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
 
-    return {"n": len(ordered), "p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "max": round(ordered[-1], 2),
-            "mean": round(statistics.fmean(ordered), 2)}
+    return {
+        "n": len(ordered),
+        "p50": pick(0.50),
+        "p95": pick(0.95),
+        "p99": pick(0.99),
+        "max": round(ordered[-1], 2),
+        "mean": round(statistics.fmean(ordered), 2),
+    }
 
 
 async def open_loop(name: str, rps: float, duration: float, send) -> dict:
@@ -224,8 +296,13 @@ async def open_loop(name: str, rps: float, duration: float, send) -> dict:
             tasks.append(asyncio.create_task(one(client, i)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - start
-    result = {"name": name, "target_rps": rps, "achieved_rps": round(total / elapsed, 1), "statuses": statuses,
-              "latency_ms": percentiles(latencies)}
+    result = {
+        "name": name,
+        "target_rps": rps,
+        "achieved_rps": round(total / elapsed, 1),
+        "statuses": statuses,
+        "latency_ms": percentiles(latencies),
+    }
     print(json.dumps(result), flush=True)
     return result
 
@@ -239,10 +316,18 @@ async def run_load(args, tokens: list[str]) -> list[dict]:
     async def submit(client, i: int):
         lat, lon = random_point(rng)
         category = rng.choice(CATEGORIES)[0]
-        data = {"category": category, "description": "Bài đo tải: mặt đường hư hỏng, cần sửa.",
-                "latitude": f"{lat:.6f}", "longitude": f"{lon:.6f}"}
-        return await client.post("/v1/feedback/reports", data=data, files={"_": ("", b"", "text/plain")},
-                                 headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"})
+        data = {
+            "category": category,
+            "description": "Bài đo tải: mặt đường hư hỏng, cần sửa.",
+            "latitude": f"{lat:.6f}",
+            "longitude": f"{lon:.6f}",
+        }
+        return await client.post(
+            "/v1/feedback/reports",
+            data=data,
+            files={"_": ("", b"", "text/plain")},
+            headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"},
+        )
 
     async def feed(client, i: int):
         lat, lon = random_point(rng)
@@ -250,7 +335,7 @@ async def run_load(args, tokens: list[str]) -> list[dict]:
         return await client.get(f"/v1/feedback/public?bbox={bbox}&limit=20")
 
     async def warm(client, i: int):
-        return await client.get(f"/v1/feedback/public?limit=20")
+        return await client.get("/v1/feedback/public?limit=20")
 
     await open_loop("warm-up", 20, 3, warm)
     results = [await open_loop("public bbox feed", args.rps, args.duration, feed)]
@@ -260,8 +345,22 @@ async def run_load(args, tokens: list[str]) -> list[dict]:
 
 def start_server(args) -> subprocess.Popen:
     env = {**os.environ, **settings_env(args), "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "uvicorn", "bench.feedback_load:app_factory", "--factory", "--host", "127.0.0.1",
-           "--port", str(args.port), "--workers", str(args.workers), "--no-access-log", "--log-level", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.feedback_load:app_factory",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(args.port),
+        "--workers",
+        str(args.workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     return subprocess.Popen(cmd, env=env, cwd=ROOT)
 
 
@@ -318,7 +417,9 @@ async def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     if args.output:
-        Path(args.output).write_text(json.dumps({"reports": count, "workers": args.workers, "results": results}, indent=2))
+        Path(args.output).write_text(
+            json.dumps({"reports": count, "workers": args.workers, "results": results}, indent=2)
+        )
 
 
 if __name__ == "__main__":

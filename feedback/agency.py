@@ -35,7 +35,9 @@ def officer_agency(account: Account) -> str | None:
 def can_handle(account: Account, report: Report) -> bool:
     if account.has_role("admin"):
         return True
-    return account.has_role("agency_officer") and bool(account.agency_code) and report.agency_code == account.agency_code
+    return (
+        account.has_role("agency_officer") and bool(account.agency_code) and report.agency_code == account.agency_code
+    )
 
 
 async def transition(
@@ -67,13 +69,27 @@ async def transition(
             raise IllegalTransition(from_status=report.status, to_status=target)
         detail.update(from_agency=report.agency_code, to_agency=agency.code)
         report.agency_code = agency.code
-        await record(ctx, session, report, actor=actor, action="reassign", to_status=target, note=note,
-                     detail={"from_agency": detail["from_agency"], "to_agency": agency.code})
+        await record(
+            ctx,
+            session,
+            report,
+            actor=actor,
+            action="reassign",
+            to_status=target,
+            note=note,
+            detail={"from_agency": detail["from_agency"], "to_agency": agency.code},
+        )
     else:
         if status == "in_progress" and report.status == "in_progress":
             raise IllegalTransition(from_status=report.status, to_status=target)
         check_transition(report, target)
         await record(ctx, session, report, actor=actor, action=status, to_status=target, note=note)
-    await audit.record(session, action=f"feedback.{status}", target_type="feedback_report", target_id=report.id,
-                       actor_id=actor.account_id, detail=detail)
+    await audit.record(
+        session,
+        action=f"feedback.{status}",
+        target_type="feedback_report",
+        target_id=report.id,
+        actor_id=actor.account_id,
+        detail=detail,
+    )
     return report

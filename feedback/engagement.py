@@ -31,7 +31,9 @@ async def unfollow(session: AsyncSession, report_id: str, account_id: uuid.UUID)
     await repo.unfollow(session, report.id, account_id)
 
 
-async def rate(session: AsyncSession, report_id: str, account_id: uuid.UUID, *, score: int, comment: str | None) -> Report:
+async def rate(
+    session: AsyncSession, report_id: str, account_id: uuid.UUID, *, score: int, comment: str | None
+) -> Report:
     """The reporter's 1–5 rating, once, after resolution."""
     report = await repo.report(session, report_id, for_update=True)
     if report is None or not (report.is_public or report.reporter_id == account_id):

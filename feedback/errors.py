@@ -105,6 +105,6 @@ class InvalidDateRange(AppError):
     code = "feedback.invalid_date_range"
 
 
-class NotPublished(AppError):
+class BanNotFound(AppError):
     status = 404
-    code = "feedback.report_not_found"
+    code = "feedback.ban_not_found"

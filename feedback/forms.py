@@ -35,8 +35,11 @@ async def read_report_form(request: Request, settings: FeedbackSettings) -> Repo
                 raise InvalidPhoto(index=index, reason="not_a_file")
             data = await item.read(settings.max_photo_bytes + 1)
             if len(data) > settings.max_photo_bytes:
-                raise PhotoTooLarge(params={"max_mb": settings.max_photo_bytes // (1024 * 1024)}, index=index,
-                                    max_bytes=settings.max_photo_bytes)
+                raise PhotoTooLarge(
+                    params={"max_mb": settings.max_photo_bytes // (1024 * 1024)},
+                    index=index,
+                    max_bytes=settings.max_photo_bytes,
+                )
             photos.append(data)
 
         def text(name: str) -> str | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from feedback import repository as repo
-from feedback.errors import AgencyNotFound, IllegalTransition, InvalidField, InvalidMerge, ReportNotFound
+from feedback.errors import AgencyNotFound, BanNotFound, IllegalTransition, InvalidField, InvalidMerge, ReportNotFound
 from feedback.models import SEVERITIES, Ban, Report
 from feedback.workflow import Actor, check_transition, deadlines, record, transition
 from superapp import audit
@@ -38,8 +38,14 @@ def _require(value: str | None, name: str) -> str:
 
 
 async def _approve(
-    ctx: AppContext, session: AsyncSession, report: Report, actor: Actor, *,
-    reason: str | None, agency_code: str | None, severity: str | None,
+    ctx: AppContext,
+    session: AsyncSession,
+    report: Report,
+    actor: Actor,
+    *,
+    reason: str | None,
+    agency_code: str | None,
+    severity: str | None,
 ) -> None:
     check_transition(report, "approved")
     if severity is not None and severity != report.severity:
@@ -54,8 +60,15 @@ async def _approve(
         await record(ctx, session, report, actor=actor, action="assign", to_status="assigned")
 
 
-async def _merge(ctx: AppContext, session: AsyncSession, report: Report, actor: Actor, *,
-                 duplicate_of: str | None, reason: str | None) -> Report:
+async def _merge(
+    ctx: AppContext,
+    session: AsyncSession,
+    report: Report,
+    actor: Actor,
+    *,
+    duplicate_of: str | None,
+    reason: str | None,
+) -> Report:
     target = await repo.report(session, duplicate_of) if duplicate_of else None
     if target is None:
         raise InvalidMerge(reason="unknown_original")
@@ -65,8 +78,16 @@ async def _merge(ctx: AppContext, session: AsyncSession, report: Report, actor: 
         raise InvalidMerge(reason="original_not_open")
     check_transition(report, "duplicate")
     report.duplicate_of_id = target.id
-    await record(ctx, session, report, actor=actor, action="merge", to_status="duplicate", note=reason,
-                 detail={"duplicate_of": str(target.id), "tracking_code": target.tracking_code})
+    await record(
+        ctx,
+        session,
+        report,
+        actor=actor,
+        action="merge",
+        to_status="duplicate",
+        note=reason,
+        detail={"duplicate_of": str(target.id), "tracking_code": target.tracking_code},
+    )
     movers = [a for a in [report.reporter_id] if a and a != target.reporter_id]
     await repo.move_followers(session, report.id, target.id, movers)
     if target.reporter_id is not None:
@@ -74,15 +95,24 @@ async def _merge(ctx: AppContext, session: AsyncSession, report: Report, actor: 
     return target
 
 
-async def _reroute(ctx: AppContext, session: AsyncSession, report: Report, actor: Actor, *,
-                   agency_code: str | None, reason: str | None) -> None:
+async def _reroute(
+    ctx: AppContext, session: AsyncSession, report: Report, actor: Actor, *, agency_code: str | None, reason: str | None
+) -> None:
     code = await _agency_or_fail(session, _require(agency_code, "agency_code"))
     if report.status not in ("approved", "assigned", "in_progress"):
         raise IllegalTransition(from_status=report.status, to_status="assigned")
     previous = report.agency_code
     report.agency_code = code
-    await record(ctx, session, report, actor=actor, action="reroute", to_status="assigned", note=reason,
-                 detail={"from_agency": previous, "to_agency": code})
+    await record(
+        ctx,
+        session,
+        report,
+        actor=actor,
+        action="reroute",
+        to_status="assigned",
+        note=reason,
+        detail={"from_agency": previous, "to_agency": code},
+    )
 
 
 async def moderate(
@@ -105,8 +135,9 @@ async def moderate(
     if action == "approve":
         await _approve(ctx, session, report, actor, reason=reason, agency_code=agency_code, severity=severity)
     elif action == "reject":
-        await transition(ctx, session, report, actor=actor, action="reject", to_status="rejected",
-                         note=_require(reason, "reason"))
+        await transition(
+            ctx, session, report, actor=actor, action="reject", to_status="rejected", note=_require(reason, "reason")
+        )
     elif action == "hide":
         await transition(ctx, session, report, actor=actor, action="hide", to_status="hidden", note=reason)
     elif action == "merge":
@@ -118,8 +149,14 @@ async def moderate(
     else:  # pragma: no cover - the schema restricts the action
         raise InvalidField(field="action")
     detail.update(to_status=report.status, reason=reason)
-    await audit.record(session, action=f"feedback.{action}", target_type="feedback_report", target_id=report.id,
-                       actor_id=actor.account_id, detail=detail)
+    await audit.record(
+        session,
+        action=f"feedback.{action}",
+        target_type="feedback_report",
+        target_id=report.id,
+        actor_id=actor.account_id,
+        detail=detail,
+    )
     return report
 
 
@@ -137,16 +174,23 @@ async def ban_account(
     else:
         ban.reason, ban.until, ban.banned_by, ban.created_at = reason, until, actor.account_id, utcnow()
     await session.flush()
-    await audit.record(session, action="feedback.ban", target_type="account", target_id=account_id,
-                       actor_id=actor.account_id, detail={"reason": reason, "until": until.isoformat() if until else None})
+    await audit.record(
+        session,
+        action="feedback.ban",
+        target_type="account",
+        target_id=account_id,
+        actor_id=actor.account_id,
+        detail={"reason": reason, "until": until.isoformat() if until else None},
+    )
     return ban
 
 
 async def lift_ban(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> None:
     ban = await repo.ban(session, account_id)
     if ban is None:
-        raise ReportNotFound(message_key="error.feedback.ban_not_found", code="feedback.ban_not_found")
+        raise BanNotFound()
     await session.delete(ban)
     await session.flush()
-    await audit.record(session, action="feedback.unban", target_type="account", target_id=account_id,
-                       actor_id=actor.account_id)
+    await audit.record(
+        session, action="feedback.unban", target_type="account", target_id=account_id, actor_id=actor.account_id
+    )

@@ -63,9 +63,15 @@ async def find(
     found.sort(key=lambda pair: (pair[0], pair[1].id))
     return [
         NearbyReport(
-            id=r.id, tracking_code=r.tracking_code, status=r.status, category=r.category_code,
+            id=r.id,
+            tracking_code=r.tracking_code,
+            status=r.status,
+            category=r.category_code,
             description=r.description if (r.is_public or r.reporter_id == viewer_id) else None,
-            latitude=r.latitude, longitude=r.longitude, distance_m=round(d, 1), created_at=repo.aware(r.created_at),
+            latitude=r.latitude,
+            longitude=r.longitude,
+            distance_m=round(d, 1),
+            created_at=repo.aware(r.created_at),
         )
         for d, r in found[:limit]
     ]

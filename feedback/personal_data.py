@@ -32,10 +32,18 @@ async def export(ctx: AppContext, session: AsyncSession, account_id: uuid.UUID) 
     return {
         "reports": [
             {
-                "id": str(r.id), "tracking_code": r.tracking_code, "category": r.category_code,
-                "description": r.description, "latitude": r.latitude, "longitude": r.longitude,
-                "address": r.address, "status": r.status, "created_at": _iso(r.created_at),
-                "resolved_at": _iso(r.resolved_at), "rating": r.rating_score, "rating_comment": r.rating_comment,
+                "id": str(r.id),
+                "tracking_code": r.tracking_code,
+                "category": r.category_code,
+                "description": r.description,
+                "latitude": r.latitude,
+                "longitude": r.longitude,
+                "address": r.address,
+                "status": r.status,
+                "created_at": _iso(r.created_at),
+                "resolved_at": _iso(r.resolved_at),
+                "rating": r.rating_score,
+                "rating_comment": r.rating_comment,
                 "photos": [f"/v1/feedback/photos/{p.id}" for p in photos[r.id]],
             }
             for r in reports

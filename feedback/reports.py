@@ -73,8 +73,11 @@ def parse_coordinate(raw: object, name: str, low: float, high: float) -> float:
 def clean_description(text: str | None) -> str:
     value = (text or "").strip()
     if not DESCRIPTION_MIN <= len(value) <= DESCRIPTION_MAX:
-        raise InvalidDescription(params={"min": DESCRIPTION_MIN, "max": DESCRIPTION_MAX},
-                                 min_length=DESCRIPTION_MIN, max_length=DESCRIPTION_MAX)
+        raise InvalidDescription(
+            params={"min": DESCRIPTION_MIN, "max": DESCRIPTION_MAX},
+            min_length=DESCRIPTION_MIN,
+            max_length=DESCRIPTION_MAX,
+        )
     return value
 
 
@@ -90,8 +93,11 @@ def check_photo_limits(photos: list[bytes], settings: FeedbackSettings) -> None:
         raise TooManyPhotos(params={"max": settings.max_photos}, max_photos=settings.max_photos)
     for index, data in enumerate(photos):
         if len(data) > settings.max_photo_bytes:
-            raise PhotoTooLarge(params={"max_mb": settings.max_photo_bytes // (1024 * 1024)},
-                                index=index, max_bytes=settings.max_photo_bytes)
+            raise PhotoTooLarge(
+                params={"max_mb": settings.max_photo_bytes // (1024 * 1024)},
+                index=index,
+                max_bytes=settings.max_photo_bytes,
+            )
         if not data:
             raise InvalidPhoto(index=index, reason="not_an_image")
 
@@ -104,7 +110,9 @@ async def process_photos(photos: list[bytes], settings: FeedbackSettings) -> lis
             out.append(
                 await anyio.to_thread.run_sync(
                     lambda d=data: process_photo(
-                        d, max_pixels=settings.max_photo_pixels, max_side=settings.photo_max_side,
+                        d,
+                        max_pixels=settings.max_photo_pixels,
+                        max_side=settings.photo_max_side,
                         thumb_side=settings.thumbnail_side,
                     )
                 )
@@ -132,7 +140,9 @@ async def _check_ban(session: AsyncSession, account_id: uuid.UUID) -> None:
         raise Banned(until=until.isoformat() if until else None)
 
 
-async def _store_photos(ctx: AppContext, session: AsyncSession, report: Report, photos: list[ProcessedPhoto]) -> list[str]:
+async def _store_photos(
+    ctx: AppContext, session: AsyncSession, report: Report, photos: list[ProcessedPhoto]
+) -> list[str]:
     store = storage_for(ctx)
     written: list[str] = []
     local = repo.aware(report.created_at)
@@ -145,9 +155,16 @@ async def _store_photos(ctx: AppContext, session: AsyncSession, report: Report, 
         await store.put(thumb, item.thumbnail, OUTPUT_CONTENT_TYPE)
         written.append(thumb)
         session.add(
-            Photo(report_id=report.id, position=position, key=key, thumbnail_key=thumb,
-                  content_type=OUTPUT_CONTENT_TYPE, width=item.width, height=item.height,
-                  size_bytes=len(item.image))
+            Photo(
+                report_id=report.id,
+                position=position,
+                key=key,
+                thumbnail_key=thumb,
+                content_type=OUTPUT_CONTENT_TYPE,
+                width=item.width,
+                height=item.height,
+                size_bytes=len(item.image),
+            )
         )
     return written
 

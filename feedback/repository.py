@@ -90,7 +90,9 @@ def _before(cursor_id: uuid.UUID | None, descending: bool = True):
     return col(Report.id) < cursor_id if descending else col(Report.id) > cursor_id
 
 
-async def reports_of(session: AsyncSession, reporter_id: uuid.UUID, *, limit: int, after: uuid.UUID | None) -> Sequence[Report]:
+async def reports_of(
+    session: AsyncSession, reporter_id: uuid.UUID, *, limit: int, after: uuid.UUID | None
+) -> Sequence[Report]:
     query = select(Report).where(Report.reporter_id == reporter_id)
     if after is not None:
         query = query.where(_before(after))
@@ -160,8 +162,12 @@ async def public_reports(
     if cells:
         per_cell = [
             select(
-                select(Report.id).where(*filters, Report.cell == cell).order_by(col(Report.id).desc())
-                .limit(limit + 1).subquery().c.id
+                select(Report.id)
+                .where(*filters, Report.cell == cell)
+                .order_by(col(Report.id).desc())
+                .limit(limit + 1)
+                .subquery()
+                .c.id
             )
             for cell in cells
         ]
@@ -242,7 +248,9 @@ async def unfollow(session: AsyncSession, report_id: uuid.UUID, account_id: uuid
     await session.exec(delete(Follow).where(Follow.report_id == report_id, Follow.account_id == account_id))
 
 
-async def move_followers(session: AsyncSession, source: uuid.UUID, target: uuid.UUID, extra: Iterable[uuid.UUID]) -> int:
+async def move_followers(
+    session: AsyncSession, source: uuid.UUID, target: uuid.UUID, extra: Iterable[uuid.UUID]
+) -> int:
     """Copy ``source``'s followers plus ``extra`` accounts onto ``target``; drop ``source``'s rows."""
     accounts = set(await follower_ids(session, source)) | {a for a in extra if a}
     added = 0

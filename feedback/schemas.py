@@ -34,8 +34,14 @@ class CategoryOut(BaseModel):
 
 
 def category_out(c: Category, lang: str) -> CategoryOut:
-    return CategoryOut(code=c.code, name=localized(c.name, lang), agency_code=c.agency_code,
-                       severity_default=c.severity_default, group=c.group, description=localized(c.description, lang))
+    return CategoryOut(
+        code=c.code,
+        name=localized(c.name, lang),
+        agency_code=c.agency_code,
+        severity_default=c.severity_default,
+        group=c.group,
+        description=localized(c.description, lang),
+    )
 
 
 class ReportCreated(BaseModel):
@@ -101,10 +107,21 @@ def _public_photo(p: Photo) -> PublicPhoto:
 
 def public_report(r: Report, photos: list[Photo]) -> PublicReport:
     return PublicReport(
-        id=r.id, tracking_code=r.tracking_code, status=r.status, category=r.category_code, description=r.description,
-        latitude=r.latitude, longitude=r.longitude, address=r.address, district_code=r.district_code,
-        agency_code=r.agency_code, status_note=r.status_note, created_at=aware(r.created_at),
-        updated_at=aware(r.updated_at), resolved_at=aware(r.resolved_at), photos=[_public_photo(p) for p in photos],
+        id=r.id,
+        tracking_code=r.tracking_code,
+        status=r.status,
+        category=r.category_code,
+        description=r.description,
+        latitude=r.latitude,
+        longitude=r.longitude,
+        address=r.address,
+        district_code=r.district_code,
+        agency_code=r.agency_code,
+        status_note=r.status_note,
+        created_at=aware(r.created_at),
+        updated_at=aware(r.updated_at),
+        resolved_at=aware(r.resolved_at),
+        photos=[_public_photo(p) for p in photos],
     )
 
 
@@ -115,9 +132,17 @@ def report_detail(r: Report, photos: list[Photo], now: datetime, *, staff: bool)
         rating = RatingOut(score=r.rating_score, comment=r.rating_comment, rated_at=aware(r.rated_at))
     return ReportDetail(
         **base,
-        ward_code=r.ward_code, severity=r.severity, source=r.source, duplicate_of=r.duplicate_of_id,
-        ack_due_at=aware(r.ack_due_at), due_at=aware(r.due_at), acknowledged_at=aware(r.acknowledged_at),
-        closed_at=aware(r.closed_at), overdue=is_overdue(r, now), ack_overdue=is_ack_overdue(r, now), rating=rating,
+        ward_code=r.ward_code,
+        severity=r.severity,
+        source=r.source,
+        duplicate_of=r.duplicate_of_id,
+        ack_due_at=aware(r.ack_due_at),
+        due_at=aware(r.due_at),
+        acknowledged_at=aware(r.acknowledged_at),
+        closed_at=aware(r.closed_at),
+        overdue=is_overdue(r, now),
+        ack_overdue=is_ack_overdue(r, now),
+        rating=rating,
         photos=[PhotoOut(id=p.id, width=p.width, height=p.height, **_public_photo(p).model_dump()) for p in photos],
         reporter_id=r.reporter_id if staff else None,
     )
@@ -148,9 +173,17 @@ class TimelineItem(BaseModel):
 
 
 def timeline_item(e: TimelineEntry, *, staff: bool) -> TimelineItem:
-    return TimelineItem(id=e.id, at=aware(e.at), action=e.action, from_status=e.from_status, to_status=e.to_status,
-                        note=e.note, agency_code=e.agency_code, actor_role=e.actor_role,
-                        actor_id=e.actor_id if staff else None)
+    return TimelineItem(
+        id=e.id,
+        at=aware(e.at),
+        action=e.action,
+        from_status=e.from_status,
+        to_status=e.to_status,
+        note=e.note,
+        agency_code=e.agency_code,
+        actor_role=e.actor_role,
+        actor_id=e.actor_id if staff else None,
+    )
 
 
 class ModerateIn(BaseModel):

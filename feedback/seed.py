@@ -46,8 +46,16 @@ async def seed_reference_data(session: AsyncSession) -> dict[str, int]:
             session,
             Category,
             code,
-            {"code": code, "group": group, "agency_code": agency, "severity_default": severity, "name": name,
-             "description": description, "active": True, "position": position},
+            {
+                "code": code,
+                "group": group,
+                "agency_code": agency,
+                "severity_default": severity,
+                "name": name,
+                "description": description,
+                "active": True,
+                "position": position,
+            },
         )
     await session.flush()
     for agency, category, area in seed_data.JURISDICTIONS:
@@ -61,7 +69,11 @@ async def seed_reference_data(session: AsyncSession) -> dict[str, int]:
         else:
             existing.agency_code = agency
     await session.flush()
-    return {"areas": len(seed_data.areas()), "agencies": len(seed_data.AGENCIES), "categories": len(seed_data.CATEGORIES)}
+    return {
+        "areas": len(seed_data.areas()),
+        "agencies": len(seed_data.AGENCIES),
+        "categories": len(seed_data.CATEGORIES),
+    }
 
 
 async def _seed_officers(session: AsyncSession) -> list[str]:
@@ -81,7 +93,11 @@ async def _seed_officers(session: AsyncSession) -> list[str]:
         if found is None:
             try:
                 await create_account(
-                    session, phone=phone, password=DEMO_PASSWORD, full_name=name, roles=["agency_officer"],
+                    session,
+                    phone=phone,
+                    password=DEMO_PASSWORD,
+                    full_name=name,
+                    roles=["agency_officer"],
                     agency_code=agency,
                 )
             except TypeError:
@@ -93,9 +109,7 @@ async def _seed_officers(session: AsyncSession) -> list[str]:
 
 async def seed(ctx: AppContext, session: AsyncSession) -> list[str]:
     counts = await seed_reference_data(session)
-    lines = [
-        f"feedback: {counts['areas']} areas, {counts['agencies']} agencies, {counts['categories']} categories"
-    ]
+    lines = [f"feedback: {counts['areas']} areas, {counts['agencies']} agencies, {counts['categories']} categories"]
     lines.extend(await _seed_officers(session))
     geo.invalidate(ctx)
     return lines

@@ -76,8 +76,13 @@ def parse_range(ctx: AppContext, raw_from: str | None, raw_to: str | None) -> tu
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def _row(agency: str | None, category: str | None, counts: tuple[int, int, int], ratings: tuple[float, int],
-         hours: list[float]) -> StatsRow:
+def _row(
+    agency: str | None,
+    category: str | None,
+    counts: tuple[int, int, int],
+    ratings: tuple[float, int],
+    hours: list[float],
+) -> StatsRow:
     received, resolved, on_time = counts
     rating_sum, rating_n = ratings
     return StatsRow(
@@ -92,19 +97,26 @@ def _row(agency: str | None, category: str | None, counts: tuple[int, int, int],
 
 
 async def compute(ctx: AppContext, session: AsyncSession, start: datetime, end: datetime) -> StatsOut:
-    in_range = (col(Report.created_at) >= start, col(Report.created_at) < end,
-                col(Report.status).not_in(NOT_RECEIVED))
+    in_range = (col(Report.created_at) >= start, col(Report.created_at) < end, col(Report.status).not_in(NOT_RECEIVED))
     resolved_flag = case((col(Report.resolved_at).is_not(None), 1), else_=0)
     on_time_flag = case((col(Report.resolved_at) <= col(Report.due_at), 1), else_=0)
     grouped = await session.exec(
         select(
-            Report.agency_code, Report.category_code, func.count(), func.sum(resolved_flag), func.sum(on_time_flag),
-            func.sum(Report.rating_score), func.count(Report.rating_score),
-        ).where(*in_range).group_by(Report.agency_code, Report.category_code)
+            Report.agency_code,
+            Report.category_code,
+            func.count(),
+            func.sum(resolved_flag),
+            func.sum(on_time_flag),
+            func.sum(Report.rating_score),
+            func.count(Report.rating_score),
+        )
+        .where(*in_range)
+        .group_by(Report.agency_code, Report.category_code)
     )
     durations = await session.exec(
-        select(Report.agency_code, Report.category_code, Report.created_at, Report.resolved_at)
-        .where(*in_range, col(Report.resolved_at).is_not(None))
+        select(Report.agency_code, Report.category_code, Report.created_at, Report.resolved_at).where(
+            *in_range, col(Report.resolved_at).is_not(None)
+        )
     )
     hours: dict[tuple, list[float]] = defaultdict(list)
     for agency, category, created, resolved in durations.all():

@@ -89,8 +89,11 @@ def is_ack_overdue(report: Report, now: datetime) -> bool:
 
 def check_transition(report: Report, to_status: str) -> None:
     if to_status not in TRANSITIONS.get(report.status, frozenset()):
-        raise IllegalTransition(params={"from_status": report.status, "to_status": to_status},
-                                from_status=report.status, to_status=to_status)
+        raise IllegalTransition(
+            params={"from_status": report.status, "to_status": to_status},
+            from_status=report.status,
+            to_status=to_status,
+        )
 
 
 async def record(

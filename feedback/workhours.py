@@ -61,8 +61,7 @@ class WorkingCalendar:
         if not self.is_working_day(day):
             return []
         return [
-            (datetime.combine(day, start, self.tz), datetime.combine(day, end, self.tz))
-            for start, end in self.periods
+            (datetime.combine(day, start, self.tz), datetime.combine(day, end, self.tz)) for start, end in self.periods
         ]
 
     def add_working_hours(self, start: datetime, hours: float) -> datetime:

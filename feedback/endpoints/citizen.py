@@ -67,7 +67,11 @@ async def create_report(request: Request, current: FeedbackUser, session: Sessio
     await ctx.limiter.check(settings.report_rate_limit, "feedback.report", str(current.id))
     data = await read_report_form(request, settings)
     report = await reports.submit(
-        ctx, session, data, actor=actor(current.account), reporter_id=current.id,
+        ctx,
+        session,
+        data,
+        actor=actor(current.account),
+        reporter_id=current.id,
         client_id=current.principal.client_id,
     )
     return ReportCreated(id=report.id, tracking_code=report.tracking_code, status=report.status)
@@ -133,6 +137,7 @@ async def nearby_reports(
     category: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> Page[NearbyReport]:
-    items = await nearby.find(ctx, session, lat=lat, lon=lon, radius_m=radius_m, category=category,
-                              viewer_id=current.id, limit=limit)
+    items = await nearby.find(
+        ctx, session, lat=lat, lon=lon, radius_m=radius_m, category=category, viewer_id=current.id, limit=limit
+    )
     return Page(items=items)

@@ -14,10 +14,10 @@ from feedback.auth import may_read
 from feedback.errors import InvalidBbox, InvalidField, ReportNotFound
 from feedback.models import PUBLIC_STATUSES
 from feedback.schemas import PublicReport, public_report
+from superapp.context import CtxDep
 from superapp.db import SessionDep
 from superapp.pagination import Page, PageDep, decode_cursor, paginate
 from superapp.storage import storage_for
-from superapp.context import CtxDep
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 MAX_BBOX_DEGREES = 2.0
@@ -61,8 +61,12 @@ async def public_feed(
 ) -> Page[PublicReport]:
     after = repo.parse_uuid(decode_cursor(page.cursor, 1)[0]) if page.cursor else None
     rows = await repo.public_reports(
-        session, bbox=parse_bbox(bbox), statuses=parse_statuses(status, PUBLIC_STATUSES), category_code=category,
-        limit=page.limit, after=after,
+        session,
+        bbox=parse_bbox(bbox),
+        statuses=parse_statuses(status, PUBLIC_STATUSES),
+        category_code=category,
+        limit=page.limit,
+        after=after,
     )
     items, cursor = paginate(list(rows), page.limit, lambda r: [str(r.id)])
     photos = await repo.photos_for(session, [r.id for r in items])

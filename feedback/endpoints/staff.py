@@ -12,6 +12,7 @@ from feedback import agency, moderation, stats
 from feedback import repository as repo
 from feedback.auth import MODERATOR_ROLES, OFFICER_ROLES, Moderator, Officer, actor
 from feedback.endpoints.public import parse_statuses
+from feedback.errors import BanNotFound
 from feedback.models import STATUSES
 from feedback.schemas import BanIn, BanOut, ModerateIn, ReportDetail, TransitionIn, report_detail
 from feedback.stats import StatsOut
@@ -41,29 +42,50 @@ async def moderation_queue(
 ) -> Page[ReportDetail]:
     statuses = parse_statuses(status, ALL_STATUSES) or ["submitted"]
     after = repo.parse_uuid(decode_cursor(page.cursor, 1)[0]) if page.cursor else None
-    rows = await repo.moderation_queue(session, statuses=statuses, category_code=category, limit=page.limit, after=after)
+    rows = await repo.moderation_queue(
+        session, statuses=statuses, category_code=category, limit=page.limit, after=after
+    )
     items, cursor = paginate(list(rows), page.limit, lambda r: [str(r.id)])
     return Page(items=await _details(session, items), next_cursor=cursor)
 
 
 @admin_router.post("/reports/{report_id}/moderate", response_model=ReportDetail)
-async def moderate_report(report_id: str, body: ModerateIn, current: Moderator, session: SessionDep, ctx: CtxDep) -> ReportDetail:
+async def moderate_report(
+    report_id: str, body: ModerateIn, current: Moderator, session: SessionDep, ctx: CtxDep
+) -> ReportDetail:
     report = await moderation.moderate(
-        ctx, session, report_id, actor(current.account, *MODERATOR_ROLES), action=body.action, reason=body.reason,
-        duplicate_of=body.duplicate_of, agency_code=body.agency_code, severity=body.severity,
+        ctx,
+        session,
+        report_id,
+        actor(current.account, *MODERATOR_ROLES),
+        action=body.action,
+        reason=body.reason,
+        duplicate_of=body.duplicate_of,
+        agency_code=body.agency_code,
+        severity=body.severity,
     )
     return (await _details(session, [report]))[0]
 
 
 def _ban_out(ban) -> BanOut:
-    return BanOut(account_id=ban.account_id, reason=ban.reason, banned_by=ban.banned_by,
-                  created_at=repo.aware(ban.created_at), until=repo.aware(ban.until))
+    return BanOut(
+        account_id=ban.account_id,
+        reason=ban.reason,
+        banned_by=ban.banned_by,
+        created_at=repo.aware(ban.created_at),
+        until=repo.aware(ban.until),
+    )
 
 
 @admin_router.post("/bans", status_code=201, response_model=BanOut)
 async def ban_account(body: BanIn, current: Moderator, session: SessionDep) -> BanOut:
-    ban = await moderation.ban_account(session, actor(current.account, *MODERATOR_ROLES), account_id=body.account_id,
-                                       reason=body.reason.strip(), until=body.until)
+    ban = await moderation.ban_account(
+        session,
+        actor(current.account, *MODERATOR_ROLES),
+        account_id=body.account_id,
+        reason=body.reason.strip(),
+        until=body.until,
+    )
     return _ban_out(ban)
 
 
@@ -79,9 +101,7 @@ async def list_bans(current: Moderator, session: SessionDep, page: PageDep) -> P
 async def lift_ban(account_id: str, current: Moderator, session: SessionDep) -> None:
     parsed = repo.parse_uuid(account_id)
     if parsed is None:
-        from feedback.errors import ReportNotFound
-
-        raise ReportNotFound(message_key="error.feedback.ban_not_found", code="feedback.ban_not_found")
+        raise BanNotFound()
     await moderation.lift_ban(session, actor(current.account, *MODERATOR_ROLES), parsed)
 
 
@@ -116,17 +136,30 @@ async def agency_reports(
             raise InvalidCursor() from exc
         if after[1] is None:
             raise InvalidCursor()
-    rows = await repo.agency_reports(session, agency_code=code, statuses=statuses,
-                                     overdue_at=utcnow() if overdue else None, limit=page.limit, after=after)
+    rows = await repo.agency_reports(
+        session,
+        agency_code=code,
+        statuses=statuses,
+        overdue_at=utcnow() if overdue else None,
+        limit=page.limit,
+        after=after,
+    )
     items, cursor = paginate(list(rows), page.limit, lambda r: [repo.aware(r.due_at).isoformat(), str(r.id)])
     return Page(items=await _details(session, items), next_cursor=cursor)
 
 
 @agency_router.post("/reports/{report_id}/transition", response_model=ReportDetail)
-async def transition_report(report_id: str, body: TransitionIn, current: Officer, session: SessionDep, ctx: CtxDep) -> ReportDetail:
+async def transition_report(
+    report_id: str, body: TransitionIn, current: Officer, session: SessionDep, ctx: CtxDep
+) -> ReportDetail:
     report = await agency.transition(
-        ctx, session, report_id, current.account, actor(current.account, *OFFICER_ROLES), status=body.status,
-        note=body.note.strip() or body.note, agency_code=body.agency_code,
+        ctx,
+        session,
+        report_id,
+        current.account,
+        actor(current.account, *OFFICER_ROLES),
+        status=body.status,
+        note=body.note.strip() or body.note,
+        agency_code=body.agency_code,
     )
     return (await _details(session, [report]))[0]
-

@@ -74,8 +74,13 @@ async def discovery(ctx: CtxDep) -> dict[str, Any]:
         "contact": "Hanoi Super-App: feedback desk",
         "key_service": "API keys are client secrets of OAuth clients granted the open311 scope.",
         "endpoints": [
-            {"specification": SPEC_URL, "url": f"{_base(ctx)}/open311/v2", "changeset": CHANGESET,
-             "type": "production", "formats": ["application/json"]}
+            {
+                "specification": SPEC_URL,
+                "url": f"{_base(ctx)}/open311/v2",
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json"],
+            }
         ],
     }
 
@@ -101,8 +106,15 @@ async def _present(session, rows, ctx, lang: str, *, moderated=lambda r: True) -
     cats = {c.code: c for c in await repo.categories(session, active_only=False)}
     agencies = {a.code: a for a in await repo.agencies(session)}
     return [
-        service_request(r, category=cats.get(r.category_code), agency=agencies.get(r.agency_code or ""),
-                        photos=photos[r.id], base_url=_base(ctx), lang=lang, moderated=moderated(r))
+        service_request(
+            r,
+            category=cats.get(r.category_code),
+            agency=agencies.get(r.agency_code or ""),
+            photos=photos[r.id],
+            base_url=_base(ctx),
+            lang=lang,
+            moderated=moderated(r),
+        )
         for r in rows
     ]
 
@@ -124,9 +136,14 @@ async def list_requests(request: Request, ctx: CtxDep) -> list[dict[str, Any]]:
     size = _int_param(q.get("page_size"), "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     async with unit_of_work(ctx.sessionmaker) as session:
         rows = await repo.open311_requests(
-            session, tracking_codes=[c.upper() for c in codes] if codes else None,
-            categories=_list_param(q.get("service_code")), statuses=statuses, start=start, end=end,
-            offset=(page - 1) * size, limit=size,
+            session,
+            tracking_codes=[c.upper() for c in codes] if codes else None,
+            categories=_list_param(q.get("service_code")),
+            statuses=statuses,
+            start=start,
+            end=end,
+            offset=(page - 1) * size,
+            limit=size,
         )
         return await _present(session, rows, ctx, request_language(request))
 
@@ -175,15 +192,29 @@ async def create_request(request: Request, ctx: CtxDep) -> list[dict[str, Any]]:
             if address is not None and len(address) > reports.ADDRESS_MAX:
                 raise InvalidField(field="address_string")
             report = await reports.submit(
-                ctx, session,
-                reports.ReportInput(category=values["service_code"], description=values["description"],
-                                    latitude=values["lat"], longitude=values["long"], address=address,
-                                    photos=photos),
-                actor=Actor(role="open311", label=client.client_id), reporter_id=None, client_id=client.client_id,
+                ctx,
+                session,
+                reports.ReportInput(
+                    category=values["service_code"],
+                    description=values["description"],
+                    latitude=values["lat"],
+                    longitude=values["long"],
+                    address=address,
+                    photos=photos,
+                ),
+                actor=Actor(role="open311", label=client.client_id),
+                reporter_id=None,
+                client_id=client.client_id,
                 source="open311",
             )
-            return [{"service_request_id": report.tracking_code, "token": str(report.id),
-                     "service_notice": None, "account_id": None}]
+            return [
+                {
+                    "service_request_id": report.tracking_code,
+                    "token": str(report.id),
+                    "service_notice": None,
+                    "account_id": None,
+                }
+            ]
     finally:
         await form.close()
 

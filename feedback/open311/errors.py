@@ -50,8 +50,9 @@ def error_response(request: Request, error: AppError) -> JSONResponse:
     field = error.extra.get("field")
     if field:
         description = f"{description} ({field})"
-    return JSONResponse([{"code": error.status, "description": description}], status_code=error.status,
-                        headers=error.headers or None)
+    return JSONResponse(
+        [{"code": error.status, "description": description}], status_code=error.status, headers=error.headers or None
+    )
 
 
 class Open311Route(APIRoute):

@@ -33,7 +33,13 @@ def open311_status(report: Report) -> str:
 
 
 def service_request(
-    r: Report, *, category: Category | None, agency: Agency | None, photos: list[Photo], base_url: str, lang: str,
+    r: Report,
+    *,
+    category: Category | None,
+    agency: Agency | None,
+    photos: list[Photo],
+    base_url: str,
+    lang: str,
     moderated: bool = True,
 ) -> dict[str, Any]:
     return {

@@ -49,7 +49,9 @@ def feedback_settings(ctx):
     return install
 
 
-def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), *, exif_gps: bool = False, mode: str = "RGB") -> bytes:
+def image_bytes(
+    fmt: str = "JPEG", size: tuple[int, int] = (64, 48), *, exif_gps: bool = False, mode: str = "RGB"
+) -> bytes:
     img = Image.new(mode, size, (200, 30, 30, 128) if mode == "RGBA" else (200, 30, 30))
     out = io.BytesIO()
     kwargs = {}
@@ -75,8 +77,9 @@ class Person:
 
 @pytest.fixture
 def person(factory):
-    async def make(*, roles: list[str] | None = None, agency_code: str | None = None,
-                   scopes=("feedback", "notifications")) -> Person:
+    async def make(
+        *, roles: list[str] | None = None, agency_code: str | None = None, scopes=("feedback", "notifications")
+    ) -> Person:
         account = await factory.account(roles=roles, agency_code=agency_code)
         return Person(account, await factory.headers(account, list(scopes)))
 
@@ -107,11 +110,18 @@ async def environment_officer(person) -> Person:
 def submit(client):
     """POST a report as multipart; ``photos`` is a list of bytes (or (name, bytes, type))."""
 
-    async def _submit(who: Person, *, category: str = "traffic.road_damage", point=HOAN_KIEM_LAKE,
-                      description: str = "Ổ gà lớn giữa đường, xe máy dễ ngã.", address: str | None = "Đinh Tiên Hoàng",
-                      photos=(), extra_headers: dict | None = None, field: str = "photos[]"):
-        data = {"category": category, "description": description, "latitude": str(point[0]),
-                "longitude": str(point[1])}
+    async def _submit(
+        who: Person,
+        *,
+        category: str = "traffic.road_damage",
+        point=HOAN_KIEM_LAKE,
+        description: str = "Ổ gà lớn giữa đường, xe máy dễ ngã.",
+        address: str | None = "Đinh Tiên Hoàng",
+        photos=(),
+        extra_headers: dict | None = None,
+        field: str = "photos[]",
+    ):
+        data = {"category": category, "description": description, "latitude": str(point[0]), "longitude": str(point[1])}
         if address is not None:
             data["address"] = address
         files = []
@@ -135,7 +145,10 @@ def moderate(client):
 @pytest.fixture
 def act(client):
     async def _act(who: Person, report_id, status: str, note: str = "Đã cử đội xử lý.", **body):
-        return await client.post(f"/v1/agency/feedback/reports/{report_id}/transition",
-                                 json={"status": status, "note": note, **body}, headers=who.headers)
+        return await client.post(
+            f"/v1/agency/feedback/reports/{report_id}/transition",
+            json={"status": status, "note": note, **body},
+            headers=who.headers,
+        )
 
     return _act

@@ -18,8 +18,12 @@ def index() -> AreaIndex:
 class TestLocate:
     @pytest.mark.parametrize(
         "point,district,ward",
-        [(HOAN_KIEM_LAKE, "HN-HK", "HN-HK-TT"), (HANG_BAC, "HN-HK", "HN-HK-HB"),
-         (BA_DINH_SQUARE, "HN-BD", "HN-BD-DB"), (CAU_GIAY, "HN-CG", "HN-CG-ND")],
+        [
+            (HOAN_KIEM_LAKE, "HN-HK", "HN-HK-TT"),
+            (HANG_BAC, "HN-HK", "HN-HK-HB"),
+            (BA_DINH_SQUARE, "HN-BD", "HN-BD-DB"),
+            (CAU_GIAY, "HN-CG", "HN-CG-ND"),
+        ],
     )
     def test_points_find_their_district_and_ward(self, index, point, district, ward):
         found = index.locate(*point)

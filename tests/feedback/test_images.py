@@ -20,8 +20,9 @@ class TestFormats:
         assert out.source_format == fmt
         assert Image.open(io.BytesIO(out.image)).format == "JPEG"
 
-    @pytest.mark.parametrize("data", [b"", b"GIF89a not really", b"%PDF-1.7\n" + b"0" * 100, image_bytes("GIF"),
-                                      image_bytes("BMP")])
+    @pytest.mark.parametrize(
+        "data", [b"", b"GIF89a not really", b"%PDF-1.7\n" + b"0" * 100, image_bytes("GIF"), image_bytes("BMP")]
+    )
     def test_anything_else_is_refused(self, data):
         with pytest.raises(PhotoRejected):
             process_photo(data, **LIMITS)

@@ -27,7 +27,9 @@ class TestWholeLife:
         assert approved.json()["status"] == "assigned" and approved.json()["agency_code"] == "HN-GTVT"
 
         assert (await client.post(f"/v1/feedback/reports/{rid}/follow", headers=follower.headers)).json() == {
-            "report_id": rid, "following": True}
+            "report_id": rid,
+            "following": True,
+        }
 
         mine = await client.get("/v1/agency/feedback/reports", headers=transport_officer.headers)
         assert [r["id"] for r in mine.json()["items"]] == [rid]
@@ -35,8 +37,9 @@ class TestWholeLife:
         resolved = await act(transport_officer, rid, "resolved", note="Đã vá ổ gà.")
         assert resolved.json()["status"] == "resolved" and resolved.json()["status_note"] == "Đã vá ổ gà."
 
-        rating = await client.post(f"/v1/feedback/reports/{rid}/rating", json={"score": 5, "comment": "Nhanh."},
-                                   headers=citizen.headers)
+        rating = await client.post(
+            f"/v1/feedback/reports/{rid}/rating", json={"score": 5, "comment": "Nhanh."}, headers=citizen.headers
+        )
         assert rating.status_code == 201 and rating.json()["score"] == 5
 
         await age_resolution(ctx, rid, days=8)
@@ -125,8 +128,9 @@ class TestIllegalTransitions:
         for bad in (0, 6, "five"):
             r = await client.post(f"/v1/feedback/reports/{rid}/rating", json={"score": bad}, headers=citizen.headers)
             assert r.status_code == 422
-        assert (await client.post(f"/v1/feedback/reports/{rid}/rating", json={"score": 2},
-                                  headers=citizen.headers)).status_code == 201
+        assert (
+            await client.post(f"/v1/feedback/reports/{rid}/rating", json={"score": 2}, headers=citizen.headers)
+        ).status_code == 201
         r = await client.post(f"/v1/feedback/reports/{rid}/rating", json={"score": 5}, headers=citizen.headers)
         assert r.status_code == 409 and r.json()["code"] == "feedback.already_rated"
 
@@ -175,8 +179,10 @@ class TestAgencyBoundaries:
         assert [i["id"] for i in items] == [late, urgent, normal]
         assert [i["overdue"] for i in items] == [True, False, False]
         page = await client.get("/v1/agency/feedback/reports?limit=2", headers=transport_officer.headers)
-        nxt = await client.get(f"/v1/agency/feedback/reports?limit=2&cursor={page.json()['next_cursor']}",
-                               headers=transport_officer.headers)
+        nxt = await client.get(
+            f"/v1/agency/feedback/reports?limit=2&cursor={page.json()['next_cursor']}",
+            headers=transport_officer.headers,
+        )
         assert [i["id"] for i in nxt.json()["items"]] == [normal]
         overdue = await client.get("/v1/agency/feedback/reports?overdue=true", headers=transport_officer.headers)
         assert [i["id"] for i in overdue.json()["items"]] == [late]
@@ -185,8 +191,11 @@ class TestAgencyBoundaries:
 class TestDeadlines:
     async def test_deadlines_follow_severity_in_working_hours(self, client, ctx, submit, citizen):
         cal = calendar(ctx)
-        for category, ack_hours, due_hours in [("traffic.road_damage", 8, 40), ("traffic.signal", 4, 4),
-                                               ("construction.violation", 8, 80)]:
+        for category, ack_hours, due_hours in [
+            ("traffic.road_damage", 8, 40),
+            ("traffic.signal", 4, 4),
+            ("construction.violation", 8, 80),
+        ]:
             rid = (await submit(citizen, category=category)).json()["id"]
             d = (await client.get(f"/v1/feedback/reports/{rid}", headers=citizen.headers)).json()
             created = datetime.fromisoformat(d["created_at"])
@@ -219,8 +228,11 @@ class TestReading:
         await submit(await person())
         first = (await client.get("/v1/feedback/reports/mine?limit=2", headers=citizen.headers)).json()
         assert [r["id"] for r in first["items"]] == ids[::-1][:2]
-        rest = (await client.get(f"/v1/feedback/reports/mine?limit=2&cursor={first['next_cursor']}",
-                                 headers=citizen.headers)).json()
+        rest = (
+            await client.get(
+                f"/v1/feedback/reports/mine?limit=2&cursor={first['next_cursor']}", headers=citizen.headers
+            )
+        ).json()
         assert [r["id"] for r in rest["items"]] == ids[:1] and rest["next_cursor"] is None
         bad = await client.get("/v1/feedback/reports/mine?cursor=!!!", headers=citizen.headers)
         assert bad.status_code == 400

@@ -20,8 +20,11 @@ class TestQueue:
         await moderate(moderator, ids[1], action="reject", reason="Spam")
         page = (await client.get("/v1/admin/feedback/reports?limit=1", headers=moderator.headers)).json()
         assert [r["id"] for r in page["items"]] == [ids[0]]
-        rest = (await client.get(f"/v1/admin/feedback/reports?limit=5&cursor={page['next_cursor']}",
-                                 headers=moderator.headers)).json()
+        rest = (
+            await client.get(
+                f"/v1/admin/feedback/reports?limit=5&cursor={page['next_cursor']}", headers=moderator.headers
+            )
+        ).json()
         assert [r["id"] for r in rest["items"]] == [ids[2]]
         rejected = (await client.get("/v1/admin/feedback/reports?status=rejected", headers=moderator.headers)).json()
         assert [(r["id"], r["reporter_id"]) for r in rejected["items"]] == [(ids[1], str(citizen.id))]
@@ -31,12 +34,14 @@ class TestQueue:
     async def test_only_moderators_and_admins(self, client, submit, citizen, transport_officer, person):
         rid = (await submit(citizen)).json()["id"]
         for who in (citizen, transport_officer):
-            r = await client.post(f"/v1/admin/feedback/reports/{rid}/moderate", json={"action": "approve"},
-                                  headers=who.headers)
+            r = await client.post(
+                f"/v1/admin/feedback/reports/{rid}/moderate", json={"action": "approve"}, headers=who.headers
+            )
             assert r.status_code == 403 and r.json()["code"] == "auth.insufficient_role"
         admin = await person(roles=["admin"])
-        r = await client.post(f"/v1/admin/feedback/reports/{rid}/moderate", json={"action": "approve"},
-                              headers=admin.headers)
+        r = await client.post(
+            f"/v1/admin/feedback/reports/{rid}/moderate", json={"action": "approve"}, headers=admin.headers
+        )
         assert r.status_code == 200
 
 
@@ -50,7 +55,9 @@ class TestActions:
         hidden = await approved_report(submit, moderate, citizen, moderator)
         public = (await client.get("/v1/feedback/public")).json()["items"]
         assert [p["id"] for p in public] == [hidden]
-        assert (await moderate(moderator, hidden, action="hide", reason="Lộ thông tin cá nhân.")).json()["status"] == "hidden"
+        assert (await moderate(moderator, hidden, action="hide", reason="Lộ thông tin cá nhân.")).json()[
+            "status"
+        ] == "hidden"
         assert (await client.get("/v1/feedback/public")).json()["items"] == []
         assert await audit_actions(ctx, rejected) == ["feedback.reject"]
         assert await audit_actions(ctx, hidden) == ["feedback.approve", "feedback.hide"]
@@ -72,8 +79,9 @@ class TestActions:
             assert any(n["data"] == {**n["data"], "report_id": original, "status": "resolved"} for n in notes)
         assert "feedback.merge" in await audit_actions(ctx, duplicate)
         # The merged reporter follows the original, but may not rate it: only its reporter can.
-        r = await client.post(f"/v1/feedback/reports/{original}/rating", json={"score": 4},
-                              headers=second_reporter.headers)
+        r = await client.post(
+            f"/v1/feedback/reports/{original}/rating", json={"score": 4}, headers=second_reporter.headers
+        )
         assert r.status_code == 403
 
     async def test_merge_refusals(self, submit, moderate, citizen, moderator):
@@ -102,28 +110,40 @@ class TestActions:
 
 class TestBans:
     async def test_banned_account_cannot_report_until_lifted(self, client, ctx, submit, citizen, moderator):
-        r = await client.post("/v1/admin/feedback/bans", json={"account_id": str(citizen.id), "reason": "Spam lặp lại"},
-                              headers=moderator.headers)
+        r = await client.post(
+            "/v1/admin/feedback/bans",
+            json={"account_id": str(citizen.id), "reason": "Spam lặp lại"},
+            headers=moderator.headers,
+        )
         assert r.status_code == 201 and r.json()["banned_by"] == str(moderator.id)
         r = await submit(citizen)
         assert r.status_code == 403 and r.json()["code"] == "feedback.banned"
         listed = (await client.get("/v1/admin/feedback/bans", headers=moderator.headers)).json()["items"]
         assert [b["account_id"] for b in listed] == [str(citizen.id)]
-        assert (await client.delete(f"/v1/admin/feedback/bans/{citizen.id}", headers=moderator.headers)).status_code == 204
+        assert (
+            await client.delete(f"/v1/admin/feedback/bans/{citizen.id}", headers=moderator.headers)
+        ).status_code == 204
         assert (await submit(citizen)).status_code == 201
         assert await audit_actions(ctx, citizen.id) == ["feedback.ban", "feedback.unban"]
 
     async def test_expired_ban_and_bad_requests(self, client, submit, citizen, moderator):
         past = (utcnow() - timedelta(days=1)).isoformat()
-        r = await client.post("/v1/admin/feedback/bans",
-                              json={"account_id": str(citizen.id), "reason": "Cũ", "until": past}, headers=moderator.headers)
+        r = await client.post(
+            "/v1/admin/feedback/bans",
+            json={"account_id": str(citizen.id), "reason": "Cũ", "until": past},
+            headers=moderator.headers,
+        )
         assert r.status_code == 201
         assert (await submit(citizen)).status_code == 201
-        r = await client.post("/v1/admin/feedback/bans", json={"account_id": "0190a0a0-0000-7000-8000-000000000000",
-                                                                "reason": "x"}, headers=moderator.headers)
+        r = await client.post(
+            "/v1/admin/feedback/bans",
+            json={"account_id": "0190a0a0-0000-7000-8000-000000000000", "reason": "x"},
+            headers=moderator.headers,
+        )
         assert r.status_code == 422 and r.json()["code"] == "feedback.invalid_field"
         r = await client.delete("/v1/admin/feedback/bans/nobody", headers=moderator.headers)
         assert r.status_code == 404 and r.json()["code"] == "feedback.ban_not_found"
-        r = await client.post("/v1/admin/feedback/bans", json={"account_id": str(citizen.id), "reason": "x"},
-                              headers=citizen.headers)
+        r = await client.post(
+            "/v1/admin/feedback/bans", json={"account_id": str(citizen.id), "reason": "x"}, headers=citizen.headers
+        )
         assert r.status_code == 403

@@ -11,9 +11,25 @@ from tests.feedback.conftest import HOAN_KIEM_LAKE, SAIGON, image_bytes
 
 pytestmark = pytest.mark.usefixtures("seeded")
 BASE = "/open311/v2"
-REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"}
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
 
 
 @pytest.fixture
@@ -24,8 +40,13 @@ async def api_key(factory) -> str:
 
 
 def form(api_key: str | None, **overrides) -> dict:
-    data = {"service_code": "traffic.road_damage", "lat": str(HOAN_KIEM_LAKE[0]), "long": str(HOAN_KIEM_LAKE[1]),
-            "description": "Nắp cống bị mất trên vỉa hè.", "address_string": "Hàng Khay"}
+    data = {
+        "service_code": "traffic.road_damage",
+        "lat": str(HOAN_KIEM_LAKE[0]),
+        "long": str(HOAN_KIEM_LAKE[1]),
+        "description": "Nắp cống bị mất trên vỉa hè.",
+        "address_string": "Hàng Khay",
+    }
     if api_key is not None:
         data["api_key"] = api_key
     data.update(overrides)
@@ -45,8 +66,13 @@ class TestDiscoveryAndServices:
         assert d["endpoints"][0]["url"].endswith("/open311/v2") and "application/json" in d["endpoints"][0]["formats"]
         services = (await client.get(f"{BASE}/services.json", headers={"Accept-Language": "en"})).json()
         signal = next(s for s in services if s["service_code"] == "traffic.signal")
-        assert signal == {**signal, "service_name": "Broken traffic light", "metadata": False, "type": "realtime",
-                          "group": "traffic"}
+        assert signal == {
+            **signal,
+            "service_name": "Broken traffic light",
+            "metadata": False,
+            "type": "realtime",
+            "group": "traffic",
+        }
         definition = (await client.get(f"{BASE}/services/traffic.signal.json")).json()
         assert definition == {"service_code": "traffic.signal", "attributes": []}
         assert_open311_error(await client.get(f"{BASE}/services/nope.json"), 404)
@@ -67,19 +93,24 @@ class TestPost:
     async def test_bad_input(self, client, api_key):
         assert_open311_error(await client.post(f"{BASE}/requests.json", data=form(api_key, lat="abc")), 422)
         assert_open311_error(
-            await client.post(f"{BASE}/requests.json", data=form(api_key, lat=str(SAIGON[0]), long=str(SAIGON[1]))), 422)
+            await client.post(f"{BASE}/requests.json", data=form(api_key, lat=str(SAIGON[0]), long=str(SAIGON[1]))), 422
+        )
         assert_open311_error(await client.post(f"{BASE}/requests.json", data=form(api_key, description=None)), 400)
         assert_open311_error(await client.post(f"{BASE}/requests.json", data=form(api_key, service_code="x")), 422)
         assert_open311_error(await client.post(f"{BASE}/requests.json", json={"api_key": api_key}), 400)
 
-    async def test_create_then_follow_through_token_and_id(self, client, api_key, moderate, act, moderator,
-                                                            transport_officer):
-        r = await client.post(f"{BASE}/requests.json", data=form(api_key),
-                              files=[("media", ("a.jpg", image_bytes(), "image/jpeg"))])
+    async def test_create_then_follow_through_token_and_id(
+        self, client, api_key, moderate, act, moderator, transport_officer
+    ):
+        r = await client.post(
+            f"{BASE}/requests.json", data=form(api_key), files=[("media", ("a.jpg", image_bytes(), "image/jpeg"))]
+        )
         assert r.status_code == 201, r.text
         created = r.json()[0]
         code, token = created["service_request_id"], created["token"]
-        assert (await client.get(f"{BASE}/tokens/{token}.json")).json() == [{"service_request_id": code, "token": token}]
+        assert (await client.get(f"{BASE}/tokens/{token}.json")).json() == [
+            {"service_request_id": code, "token": token}
+        ]
 
         pending = (await client.get(f"{BASE}/requests/{code}.json")).json()[0]
         assert pending["status"] == "open" and pending["description"] is None and pending["media_url"] is None

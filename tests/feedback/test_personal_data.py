@@ -20,8 +20,9 @@ class TestExportAndErase:
         rid = await approved_report(submit, moderate, citizen, moderator)
         other = await approved_report(submit, moderate, await person(), moderator)
         await client.post(f"/v1/feedback/reports/{other}/follow", headers=citizen.headers)
-        await client.post("/v1/admin/feedback/bans", json={"account_id": str(citizen.id), "reason": "x"},
-                          headers=moderator.headers)
+        await client.post(
+            "/v1/admin/feedback/bans", json={"account_id": str(citizen.id), "reason": "x"}, headers=moderator.headers
+        )
 
         async with unit_of_work(ctx.sessionmaker) as s:
             exported = await module.export(ctx, s, citizen.id)

@@ -9,16 +9,32 @@ from tests.feedback.helpers import approved_report
 
 pytestmark = pytest.mark.usefixtures("seeded")
 HOAN_KIEM_BBOX = "105.842,21.017,105.870,21.045"
-PUBLIC_FIELDS = {"id", "tracking_code", "status", "category", "description", "latitude", "longitude", "address",
-                 "district_code", "agency_code", "status_note", "created_at", "updated_at", "resolved_at", "photos"}
+PUBLIC_FIELDS = {
+    "id",
+    "tracking_code",
+    "status",
+    "category",
+    "description",
+    "latitude",
+    "longitude",
+    "address",
+    "district_code",
+    "agency_code",
+    "status_note",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "photos",
+}
 
 
 class TestPrivacy:
     async def test_feed_shows_published_reports_without_reporter_or_photo_metadata(
         self, client, submit, moderate, citizen, moderator
     ):
-        published = await approved_report(submit, moderate, citizen, moderator,
-                                          photos=[image_bytes("JPEG", (400, 300), exif_gps=True)])
+        published = await approved_report(
+            submit, moderate, citizen, moderator, photos=[image_bytes("JPEG", (400, 300), exif_gps=True)]
+        )
         await submit(citizen)  # awaiting moderation: not public
         r = await client.get("/v1/feedback/public")
         assert r.status_code == 200
@@ -51,8 +67,9 @@ class TestPrivacy:
 
 
 class TestFilters:
-    async def test_bbox_status_category_and_cursor(self, client, submit, moderate, act, citizen, moderator,
-                                                    transport_officer):
+    async def test_bbox_status_category_and_cursor(
+        self, client, submit, moderate, act, citizen, moderator, transport_officer
+    ):
         lake = await approved_report(submit, moderate, citizen, moderator)
         cau_giay = await approved_report(submit, moderate, citizen, moderator, point=CAU_GIAY)
         waste = await approved_report(submit, moderate, citizen, moderator, category="environment.waste")
@@ -87,8 +104,9 @@ class TestFilters:
 
 
 class TestNearby:
-    async def test_duplicate_hints_within_radius_and_category(self, client, submit, moderate, citizen, person,
-                                                               moderator):
+    async def test_duplicate_hints_within_radius_and_category(
+        self, client, submit, moderate, citizen, person, moderator
+    ):
         lat, lon = HOAN_KIEM_LAKE
         near = await approved_report(submit, moderate, citizen, moderator, point=(lat + 0.0002, lon))  # ~22 m
         pending = (await submit(citizen, point=(lat, lon + 0.0003))).json()["id"]  # ~31 m, not moderated
@@ -96,25 +114,33 @@ class TestNearby:
         await submit(citizen, category="environment.waste", point=(lat, lon))
         me = await person()
 
-        r = await client.get(f"/v1/feedback/nearby?lat={lat}&lon={lon}&category=traffic.road_damage", headers=me.headers)
+        r = await client.get(
+            f"/v1/feedback/nearby?lat={lat}&lon={lon}&category=traffic.road_damage", headers=me.headers
+        )
         assert r.status_code == 200
         items = r.json()["items"]
         assert [i["id"] for i in items] == [near, pending]
         assert 20 < items[0]["distance_m"] < 25
         assert items[0]["description"] and items[1]["description"] is None  # unmoderated text stays private
-        own = await client.get(f"/v1/feedback/nearby?lat={lat}&lon={lon}&category=traffic.road_damage",
-                               headers=citizen.headers)
+        own = await client.get(
+            f"/v1/feedback/nearby?lat={lat}&lon={lon}&category=traffic.road_damage", headers=citizen.headers
+        )
         assert own.json()["items"][1]["description"]
 
-        wide = await client.get(f"/v1/feedback/nearby?lat={lat}&lon={lon}&radius_m=300&category=traffic.road_damage",
-                                headers=me.headers)
+        wide = await client.get(
+            f"/v1/feedback/nearby?lat={lat}&lon={lon}&radius_m=300&category=traffic.road_damage", headers=me.headers
+        )
         assert [i["id"] for i in wide.json()["items"]] == [near, pending, far]
         every = await client.get(f"/v1/feedback/nearby?lat={lat}&lon={lon}", headers=me.headers)
         assert len(every.json()["items"]) == 3
 
     async def test_bad_parameters(self, client, citizen):
-        for query in ("lat=x&lon=105.85", "lat=21&lon=105.85&radius_m=-5", "lat=21&lon=105.85&radius_m=99999",
-                      "lat=21&lon=105.85&radius_m=abc"):
+        for query in (
+            "lat=x&lon=105.85",
+            "lat=21&lon=105.85&radius_m=-5",
+            "lat=21&lon=105.85&radius_m=99999",
+            "lat=21&lon=105.85&radius_m=abc",
+        ):
             r = await client.get(f"/v1/feedback/nearby?{query}", headers=citizen.headers)
             assert r.status_code == 422, query
         assert (await client.get("/v1/feedback/nearby?lat=21&lon=105.85")).status_code == 401

@@ -26,10 +26,22 @@ class TestStats:
         now = utcnow()
         await act(transport_officer, on_time, "resolved")
         await act(transport_officer, late, "resolved")
-        await set_report(ctx, on_time, created_at=now - timedelta(hours=10), resolved_at=now - timedelta(hours=8),
-                         due_at=now, rating_score=4)
-        await set_report(ctx, late, created_at=now - timedelta(hours=10), resolved_at=now,
-                         due_at=now - timedelta(hours=1), rating_score=1)
+        await set_report(
+            ctx,
+            on_time,
+            created_at=now - timedelta(hours=10),
+            resolved_at=now - timedelta(hours=8),
+            due_at=now,
+            rating_score=4,
+        )
+        await set_report(
+            ctx,
+            late,
+            created_at=now - timedelta(hours=10),
+            resolved_at=now,
+            due_at=now - timedelta(hours=1),
+            rating_score=1,
+        )
 
         r = await client.get("/v1/admin/feedback/stats", headers=moderator.headers)
         assert r.status_code == 200, r.text
@@ -42,15 +54,22 @@ class TestStats:
         assert road["median_hours"] == pytest.approx(6.0)  # median of 2 h and 10 h
         assert road["mean_rating"] == 2.5
         signal = rows[("HN-GTVT", "traffic.signal")]
-        assert (signal["received"], signal["resolved"], signal["on_time_rate"], signal["median_hours"],
-                signal["mean_rating"]) == (1, 0, None, None, None)
+        assert (
+            signal["received"],
+            signal["resolved"],
+            signal["on_time_rate"],
+            signal["median_hours"],
+            signal["mean_rating"],
+        ) == (1, 0, None, None, None)
         assert [(a["agency_code"], a["received"], a["resolved"]) for a in body["agencies"]] == [("HN-GTVT", 4, 2)]
 
     async def test_date_range(self, client, submit, citizen, moderator):
         await submit(citizen)
         today = utcnow().date()
-        inside = await client.get(f"/v1/admin/feedback/stats?from={today - timedelta(days=1)}&to={today + timedelta(days=1)}",
-                                  headers=moderator.headers)
+        inside = await client.get(
+            f"/v1/admin/feedback/stats?from={today - timedelta(days=1)}&to={today + timedelta(days=1)}",
+            headers=moderator.headers,
+        )
         assert sum(i["received"] for i in inside.json()["items"]) == 1
         before = await client.get("/v1/admin/feedback/stats?from=2020-01-01&to=2020-12-31", headers=moderator.headers)
         assert before.json()["items"] == []

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from feedback.models import Photo, Report, TimelineEntry
-from tests.feedback.conftest import BA_DINH_SQUARE, HOAN_KIEM_LAKE, SAIGON, image_bytes
+from tests.feedback.conftest import BA_DINH_SQUARE, SAIGON, image_bytes
 
 pytestmark = pytest.mark.usefixtures("seeded")
 TRACKING_RE = re.compile(r"^HN-\d{4}-[0-9A-HJKMNP-TV-Z]{6}$")
@@ -78,8 +78,9 @@ class TestRouting:
 
 class TestPhotos:
     async def test_photos_are_reencoded_without_exif_with_thumbnails(self, submit, citizen, ctx):
-        from PIL import Image
         import io
+
+        from PIL import Image
 
         from superapp.storage import storage_for
 
@@ -88,7 +89,11 @@ class TestPhotos:
         r = await submit(citizen, photos=[original, image_bytes("PNG", mode="RGBA"), image_bytes("WEBP")])
         assert r.status_code == 201, r.text
         async with ctx.sessionmaker() as s:
-            photos = (await s.exec(select(Photo).where(Photo.report_id == report_uuid(r.json()["id"])).order_by(Photo.position))).all()
+            photos = (
+                await s.exec(
+                    select(Photo).where(Photo.report_id == report_uuid(r.json()["id"])).order_by(Photo.position)
+                )
+            ).all()
         assert len(photos) == 3
         data = await storage_for(ctx).get(photos[0].key)
         img = Image.open(io.BytesIO(data))
