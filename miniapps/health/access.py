@@ -17,7 +17,7 @@ from fastapi import Depends
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from auth.deps import AccountPrincipal, CurrentAccount, _www_authenticate
+from auth.deps import AccountPrincipal, CurrentAccount
 from auth.models import Account, DependentLink
 from miniapps.health.fhir.constants import RESOURCE_TYPES
 from miniapps.health.fhir.indexing import LOCAL_TZ, national_id_of
@@ -64,7 +64,7 @@ def _insufficient_scope() -> AppError:
     return AppError(
         status=403,
         code="auth.insufficient_scope",
-        headers=_www_authenticate("insufficient_scope", "health.read"),
+        headers={"WWW-Authenticate": 'Bearer realm="superapp", error="insufficient_scope", scope="health.read"'},
         required_scopes=["health.read"],
     )
 

@@ -21,6 +21,7 @@ async def run_import(settings, data) -> dict:
     """Import ``data`` in one transaction; raises ``BundleRejected`` (nothing written)."""
     from miniapps.health.importer import import_bundle
     from superapp import plugins
+    from superapp.audit import record
     from superapp.context import AppContext
     from superapp.db import unit_of_work
 
@@ -29,6 +30,8 @@ async def run_import(settings, data) -> dict:
     try:
         async with unit_of_work(ctx.sessionmaker) as session:
             result = await import_bundle(session, data)
+            await record(session, action="health.bundle_imported", target_type="fhir_bundle",
+                         target_id=str(data.get("id") or "-")[:100], actor_label="cli", detail={"by_type": result.by_type})
     finally:
         await ctx.close()
     return {"imported": result.total, "by_type": result.by_type}

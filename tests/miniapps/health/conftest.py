@@ -30,6 +30,21 @@ def miniapps() -> list:
     return [health_miniapp]
 
 
+@pytest.fixture
+async def app(ctx, miniapps):
+    """The host app with only the health mini-app mounted (the first request on an app builds
+    every route it passes over, so leaving the other modules out keeps these tests quick)."""
+    from asgi_lifespan import LifespanManager
+
+    from superapp import i18n
+    from superapp.app import create_app
+
+    application = create_app(ctx.settings, ctx=ctx, modules=[], miniapps=miniapps, run_background_workers=False)
+    i18n.load_package("auth")  # the auth dependencies' messages
+    async with LifespanManager(application):
+        yield application
+
+
 async def load(ctx, bundle: dict[str, Any]):
     async with ctx.sessionmaker() as session:
         result = await import_bundle(session, bundle)

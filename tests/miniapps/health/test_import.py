@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from miniapps.health.cli import health_cli
 from miniapps.health.errors import BundleRejected
 from miniapps.health.models import HealthResource, HealthSearchToken
+from superapp.models import AuditEntry
 from tests.miniapps.health.conftest import bundle, load, observation, patient
 
 
@@ -157,6 +158,9 @@ class TestCommand:
         assert code == 0
         assert json.loads(out) == {"imported": 3, "by_type": {"Patient": 1, "Observation": 1, "Immunization": 1}}
         assert await stored(ctx) == 3
+        async with ctx.sessionmaker() as s:
+            audit = (await s.exec(select(AuditEntry).where(AuditEntry.action == "health.bundle_imported"))).one()
+        assert audit.actor_label == "cli" and audit.detail == {"by_type": {"Patient": 1, "Observation": 1, "Immunization": 1}}
 
     async def test_refusal_exits_non_zero_with_the_reasons(self, ctx, tmp_path):
         data = good()

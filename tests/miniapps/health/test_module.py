@@ -33,6 +33,23 @@ class TestPlugin:
         assert all(vi[k] and en[k] for k in vi)
 
 
+class TestMountedInTheHost:
+    async def test_the_full_host_serves_the_fhir_endpoint(self, ctx):
+        import httpx
+        from asgi_lifespan import LifespanManager
+
+        from superapp.app import create_app
+
+        application = create_app(ctx.settings, ctx=ctx, run_background_workers=False)
+        async with LifespanManager(application):
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                r = await c.get(f"{FHIR}/metadata")
+                no_token = await c.get(f"{FHIR}/Observation")
+        assert r.status_code == 200 and r.json()["resourceType"] == "CapabilityStatement"
+        assert no_token.status_code == 401 and no_token.json()["resourceType"] == "OperationOutcome"
+
+
 class TestSeed:
     async def test_seed_is_idempotent(self, ctx, app):
         async def count() -> int:
