@@ -74,12 +74,15 @@ def _check_category(category: str) -> str:
 
 
 def check_urls(ctx: AppContext, values: dict[str, Any]) -> None:
-    loopback_ok = ctx.settings.environment != "production"
+    """https everywhere; in production, no loopback http and no internal hosts for the URLs the
+    server itself calls (a guard against server-side request forgery)."""
+    production = ctx.settings.environment == "production"
     for field in ("home_url", "icon_url", "webhook_url", "backchannel_logout_uri"):
         if values.get(field) is not None:
-            check_url(values[field], field, loopback_http=loopback_ok)
+            server_calls = field in ("webhook_url", "backchannel_logout_uri")
+            check_url(values[field], field, loopback_http=not production, public_host=production and server_calls)
     for uri in values.get("redirect_uris") or []:
-        check_url(uri, "redirect_uris", loopback_http=loopback_ok)
+        check_url(uri, "redirect_uris", loopback_http=not production)
 
 
 async def record_change(session: AsyncSession, actor: Actor, action: str, app: WebMiniApp, **detail: Any) -> None:

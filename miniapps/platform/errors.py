@@ -25,6 +25,12 @@ class InsecureUrl(Unprocessable):
     code = "miniapps.insecure_url"
 
 
+class InternalUrl(Unprocessable):
+    """A URL the server would call (webhook, back-channel logout) pointing at an internal host."""
+
+    code = "miniapps.internal_url"
+
+
 class ScopeNotAllowed(Unprocessable):
     """A registration asks for a scope the platform does not give third-party apps."""
 
@@ -96,6 +102,7 @@ __all__ = [
     "ConsentRequired",
     "FirstPartyOnly",
     "InsecureUrl",
+    "InternalUrl",
     "InvalidCodeChallenge",
     "InvalidStatus",
     "InvalidUrl",

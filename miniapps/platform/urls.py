@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from miniapps.platform.errors import InsecureUrl, InvalidUrl
+from miniapps.platform.errors import InsecureUrl, InternalUrl, InvalidUrl
 
 MAX_URL_LENGTH = 2000
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -25,10 +25,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_url(value: str, field: str, *, loopback_http: bool = True, allow_query: bool = True) -> str:
+def is_internal(host: str) -> bool:
+    """A host the server must not be pointed at: loopback, private, link-local or reserved."""
+    if is_loopback(host) or host.lower().endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified
+
+
+def check_url(
+    value: str, field: str, *, loopback_http: bool = True, allow_query: bool = True, public_host: bool = False
+) -> str:
     """Return ``value`` if it is an acceptable URL for ``field``, else raise a 422 problem.
 
-    ``loopback_http=False`` (production) refuses ``http://`` even on loopback hosts.
+    ``loopback_http=False`` (production) refuses ``http://`` even on loopback hosts;
+    ``public_host=True`` (URLs the server itself calls, in production) refuses internal hosts.
     """
     if not isinstance(value, str) or not value or len(value) > MAX_URL_LENGTH or value != value.strip():
         raise InvalidUrl(params={"field": field}, field=field)
@@ -44,4 +58,6 @@ def check_url(value: str, field: str, *, loopback_http: bool = True, allow_query
         raise InvalidUrl(params={"field": field}, field=field)
     if parts.scheme == "http" and not (loopback_http and is_loopback(host)):
         raise InsecureUrl(params={"field": field}, field=field)
+    if public_host and is_internal(host):
+        raise InternalUrl(params={"field": field}, field=field)
     return value

@@ -78,7 +78,9 @@ def signed_headers(secret: str, event_id: str, body: str, at: datetime | None = 
 @outbox.handler(JOB_KIND)
 async def deliver(ctx: AppContext, payload: dict[str, Any]) -> None:
     """POST one event; 2xx is success, 410 Gone stops retrying, anything else is retried."""
-    event = payload["event"]
+    event = payload.get("event")
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
+        raise outbox.PermanentJobError("malformed webhook job")
     app_id = repository.parse_uuid(payload.get("app_id", ""))
     async with ctx.sessionmaker() as session:
         app = await repository.get(session, app_id) if app_id else None

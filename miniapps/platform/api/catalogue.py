@@ -17,6 +17,7 @@ from superapp.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/miniapps", tags=["mini-apps"])
 AppId = Annotated[str, "catalogue id: a built-in app's slug or a web app's UUID"]
+SIGN_INS_PER_MINUTE = "60/minute"
 
 
 @router.get("", response_model=Page[CatalogueItem])
@@ -57,6 +58,7 @@ async def authorize(
     builtins: Builtins,
 ) -> AuthorizeResponse:
     """A one-time code the mini-app's server redeems at the token endpoint (with PKCE)."""
+    await ctx.limiter.check(SIGN_INS_PER_MINUTE, "miniapps.authorize", str(current.account.id))
     view = await apps.resolve(session, builtins, app_id[:64])
     code, expires_in = await sso.authorize(ctx, session, current, view, body)
     return AuthorizeResponse(code=code, expires_in=expires_in)

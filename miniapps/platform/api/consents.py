@@ -15,6 +15,7 @@ from superapp.db import SessionDep
 from superapp.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/me/consents", tags=["accounts", "mini-apps"])
+GRANTS_PER_MINUTE = "30/minute"
 
 
 @router.get("", response_model=Page[ConsentItem])
@@ -42,6 +43,7 @@ async def grant_consent(
     builtins: Builtins,
 ) -> ConsentItem:
     """Record a grant from the phone's native consent sheet (201 new, 200 widened or repeated)."""
+    await ctx.limiter.check(GRANTS_PER_MINUTE, "miniapps.consent", str(current.account.id))
     item, created = await ledger.grant(ctx, session, builtins, current, body.client_id, list(body.scopes))
     if not created:
         response.status_code = 200

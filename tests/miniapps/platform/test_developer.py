@@ -107,6 +107,19 @@ class TestUrlRules:
         finally:
             ctx.settings.environment = "test"
 
+    async def test_server_called_urls_must_be_public_in_production(self, ctx):
+        from miniapps.platform.developer import check_urls
+        from miniapps.platform.errors import InternalUrl
+
+        ctx.settings.environment = "production"
+        try:
+            for field in ("webhook_url", "backchannel_logout_uri"):
+                with pytest.raises(InternalUrl):
+                    check_urls(ctx, {field: "https://10.0.0.5/hook"})
+            check_urls(ctx, {"redirect_uris": ["https://10.0.0.5/cb"]})  # the browser calls it, not us
+        finally:
+            ctx.settings.environment = "test"
+
     async def test_malformed_redirect_uri_is_refused(self, client, developer):
         body = {**APP_BODY, "redirect_uris": ["https://library.example.vn/cb#frag"]}
         r = await client.post("/v1/developer/miniapps", json=body, headers=developer.headers)

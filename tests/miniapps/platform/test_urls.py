@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from miniapps.platform.errors import InsecureUrl, InvalidUrl
+from miniapps.platform.errors import InsecureUrl, InternalUrl, InvalidUrl
 from miniapps.platform.urls import check_url
 
 
@@ -64,3 +64,24 @@ class TestRefused:
         with pytest.raises(InvalidUrl) as caught:
             check_url("nope", "home_url")
         assert caught.value.extra["field"] == "home_url"
+
+
+class TestServerCalledUrls:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "https://127.0.0.1/hook",
+            "https://localhost/hook",
+            "https://10.1.2.3/hook",
+            "https://192.168.1.10/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[fd00::1]/hook",
+            "https://metadata.internal/hook",
+        ],
+    )
+    def test_internal_hosts_are_refused(self, url):
+        with pytest.raises(InternalUrl):
+            check_url(url, "webhook_url", public_host=True)
+
+    def test_public_hosts_pass(self):
+        assert check_url("https://hooks.example.vn/x", "webhook_url", public_host=True)
