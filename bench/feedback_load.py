@@ -216,7 +216,7 @@ async def seed_and_load(args, ctx) -> int:
             print(f"  loaded {chunk_start + len(rows):,}/{missing:,} reports", flush=True)
         if missing:
             print(f"bulk load: {missing:,} reports in {time.perf_counter() - started:.1f} s", flush=True)
-        await conn.execute("ANALYZE feedback_reports")
+        await conn.execute("VACUUM ANALYZE feedback_reports")
         return await conn.fetchval("SELECT count(*) FROM feedback_reports")
     finally:
         await conn.close()

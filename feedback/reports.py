@@ -29,7 +29,8 @@ from feedback.errors import (
     TooManyPhotos,
 )
 from feedback.images import OUTPUT_CONTENT_TYPE, PhotoRejected, ProcessedPhoto, process_photo
-from feedback.models import Category, Photo, Report
+from feedback.models import Photo, Report
+from feedback.reference import reference
 from feedback.workflow import Actor, deadlines, record
 from superapp.db import utcnow
 from superapp.storage import storage_for
@@ -122,15 +123,6 @@ async def process_photos(photos: list[bytes], settings: FeedbackSettings) -> lis
     return out
 
 
-async def route(session: AsyncSession, category: Category, location: geo.Location) -> str:
-    """The agency for ``category`` at ``location``: ward jurisdiction, district, category default."""
-    found = await repo.jurisdictions_for(session, category.code, [location.ward_code, location.district_code])
-    for area in (location.ward_code, location.district_code):
-        if area and area in found:
-            return found[area]
-    return category.agency_code
-
-
 async def _check_ban(session: AsyncSession, account_id: uuid.UUID) -> None:
     ban = await repo.ban(session, account_id)
     if ban is None:
@@ -198,7 +190,8 @@ async def submit(
     settings = feedback_settings(ctx)
     if reporter_id is not None:
         await _check_ban(session, reporter_id)
-    category = await repo.category(session, data.category)
+    ref = await reference(ctx, session)
+    category = ref.categories.get(data.category)
     if category is None or not category.active:
         raise CategoryNotFound(category=data.category)
     description = clean_description(data.description)
@@ -226,7 +219,7 @@ async def submit(
         address=address,
         district_code=location.district_code,
         ward_code=location.ward_code,
-        agency_code=await route(session, category, location),
+        agency_code=ref.agency_for(category, location.ward_code, location.district_code),
         severity=category.severity_default,
         status="submitted",
         created_at=now,

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from feedback import geo
-from feedback.models import Agency, Ban, Category, Follow, Jurisdiction, Photo, Report, TimelineEntry
+from feedback.models import Agency, Ban, Category, Follow, Photo, Report, TimelineEntry
 
 
 def aware(dt: datetime | None) -> datetime | None:
@@ -50,17 +50,6 @@ async def agency(session: AsyncSession, code: str) -> Agency | None:
 
 async def agencies(session: AsyncSession) -> Sequence[Agency]:
     return (await session.exec(select(Agency).order_by(Agency.code))).all()
-
-
-async def jurisdictions_for(session: AsyncSession, category_code: str, area_codes: Iterable[str]) -> dict[str, str]:
-    """``area_code → agency_code`` for the category among ``area_codes``."""
-    codes = [c for c in area_codes if c]
-    if not codes:
-        return {}
-    rows = await session.exec(
-        select(Jurisdiction).where(Jurisdiction.category_code == category_code, col(Jurisdiction.area_code).in_(codes))
-    )
-    return {j.area_code: j.agency_code for j in rows.all()}
 
 
 # --- reports ----------------------------------------------------------------------------------

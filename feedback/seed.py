@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from feedback import geo, seed_data
+from feedback import geo, reference, seed_data
 from feedback.models import Agency, Area, Category, Jurisdiction
 
 if TYPE_CHECKING:
@@ -112,4 +112,5 @@ async def seed(ctx: AppContext, session: AsyncSession) -> list[str]:
     lines = [f"feedback: {counts['areas']} areas, {counts['agencies']} agencies, {counts['categories']} categories"]
     lines.extend(await _seed_officers(session))
     geo.invalidate(ctx)
+    reference.invalidate(ctx)
     return lines
