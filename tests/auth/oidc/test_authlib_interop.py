@@ -24,7 +24,6 @@ from auth.oidc.clients import create_client
 from superapp.app import create_app
 from superapp.context import AppContext
 from tests.auth.oidc.conftest import PASSWORD, hidden_fields
-from tests.conftest import _reset_database
 
 REDIRECT = "https://parking.example.vn/oauth/callback"
 
@@ -36,11 +35,12 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def live(settings):
+async def live(settings, factory):
+    """The app on a real port; its issuer is the server's base URL. Depends on ``factory`` so
+    that the shared fixtures have emptied the database before anything is created here."""
     port = free_port()
     live_settings = settings.model_copy(update={"issuer": f"http://127.0.0.1:{port}"})
     ctx = AppContext.build(live_settings)
-    await _reset_database(ctx)
     app = create_app(live_settings, ctx=ctx, miniapps=[], run_background_workers=False)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
@@ -51,7 +51,7 @@ async def live(settings):
     assert server.started
     yield ctx
     server.should_exit = True
-    await task
+    await task  # the app's lifespan closes its context
 
 
 @pytest.fixture
