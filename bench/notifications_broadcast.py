@@ -42,6 +42,7 @@ import asyncpg  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
+from notifications.repository import PG_UUID7_SQL as UUID7  # noqa: E402
 from superapp.settings import Settings  # noqa: E402
 
 
@@ -81,11 +82,12 @@ async def drop_database(admin_url: str, name: str) -> None:
 
 
 async def seed(ctx, accounts: int, districts: int, device_ratio: float) -> None:
+    """Citizens with UUIDv7 ids, as the application creates them (id order ≈ insertion order)."""
     async with ctx.engine.begin() as conn:
         await conn.execute(
             text(
                 "INSERT INTO accounts (id, phone, status, identity_level, roles, district_code, created_at, updated_at) "
-                "SELECT gen_random_uuid(), '+849' || lpad(i::text, 8, '0'), 'active', 1, '[\"citizen\"]', "
+                f"SELECT {UUID7}, '+849' || lpad(i::text, 8, '0'), 'active', 1, '[\"citizen\"]', "
                 "'D' || (i % :districts), now(), now() FROM generate_series(1, :n) AS i"
             ),
             {"n": accounts, "districts": districts},

@@ -301,7 +301,7 @@ async def reached_accounts(
 
 # A UUIDv7 built in SQL (RFC 9562 §5.7): 48-bit Unix milliseconds over a random v4 UUID, then
 # the version bits turned from 0100 to 0111. PostgreSQL 15 has no uuidv7() of its own.
-_PG_UUID7 = (
+PG_UUID7_SQL = (
     "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing "
     "substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) "
     "from 1 for 6), 52, 1), 53, 1), 'hex')::uuid"
@@ -347,7 +347,7 @@ async def fan_out_range_pg(
     inbox = await session.execute(
         text(
             f"INSERT INTO notification_inbox (id, account_id, notification_id, created_at) "
-            f"SELECT {_PG_UUID7}, a.id, :nid, :created FROM accounts a WHERE {where}"
+            f"SELECT {PG_UUID7_SQL}, a.id, :nid, :created FROM accounts a WHERE {where}"
             f"{_pg_channel_filter('inbox', critical, True)} "
             f"ON CONFLICT DO NOTHING RETURNING account_id, id"
         ),
