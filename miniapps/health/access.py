@@ -53,7 +53,7 @@ def readable_types(scopes: frozenset[str]) -> frozenset[str]:
         return frozenset(RESOURCE_TYPES)
     types = set()
     for scope in scopes:
-        if scope.startswith("patient/") and (scope.endswith(".read") or scope.endswith(".rs")):
+        if scope.startswith("patient/") and scope.endswith((".read", ".rs")):
             rtype = scope[len("patient/"):].rsplit(".", 1)[0]
             if rtype in RESOURCE_TYPES:
                 types.add(rtype)

@@ -10,7 +10,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from miniapps.health.fhir.constants import PATIENT
-from miniapps.health.fhir.indexing import EARLIEST, date_of, national_id_of, patient_of, to_utc, tokens_of
+from miniapps.health.fhir.indexing import (
+    EARLIEST,
+    date_of,
+    national_id_of,
+    patient_of,
+    to_utc,
+    tokens_of,
+)
 from miniapps.health.fhir.search import DateFilter, SearchQuery, TokenValue
 from miniapps.health.models import HealthResource, HealthSearchToken
 from superapp.db import utcnow

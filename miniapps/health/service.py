@@ -8,7 +8,12 @@ from urllib.parse import urlencode
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from miniapps.health import access_log
-from miniapps.health.access import PatientAccess, Reader, _insufficient_scope, accessible_patients
+from miniapps.health.access import (
+    PatientAccess,
+    Reader,
+    _insufficient_scope,
+    accessible_patients,
+)
 from miniapps.health.errors import ResourceNotFound
 from miniapps.health.fhir.indexing import patient_of
 from miniapps.health.fhir.search import SearchQuery, check_type, parse_search

@@ -10,7 +10,13 @@ from miniapps.health import access_log, shares
 from miniapps.health.access import FullHealthReader
 from miniapps.health.endpoints.deps import SourceDep
 from miniapps.health.fhir.indexing import to_utc
-from miniapps.health.schemas import AccessLogEntry, ShareCreate, ShareCreated, SharePublic, Summary
+from miniapps.health.schemas import (
+    AccessLogEntry,
+    ShareCreate,
+    ShareCreated,
+    SharePublic,
+    Summary,
+)
 from miniapps.health.service import RecordReader
 from miniapps.health.settings import health_settings
 from miniapps.health.summary import build_summary

@@ -112,7 +112,7 @@ def parse_fhir_datetime(value: str) -> datetime | None:
         elif len(value) == 10:
             moment = datetime.combine(date.fromisoformat(value), time(), tzinfo=LOCAL_TZ)
         else:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value)
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=LOCAL_TZ)
     except ValueError:

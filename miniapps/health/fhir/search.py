@@ -15,7 +15,12 @@ from typing import Literal
 
 from miniapps.health.errors import FhirSearchError, UnknownResourceType
 from miniapps.health.fhir.constants import RESOURCE_TYPES
-from miniapps.health.fhir.indexing import CATEGORY_FIELD, CODE_FIELD, LOCAL_TZ, reference_id
+from miniapps.health.fhir.indexing import (
+    CATEGORY_FIELD,
+    CODE_FIELD,
+    LOCAL_TZ,
+    reference_id,
+)
 
 COMMON_PARAMS = frozenset({"patient", "_id", "_count", "_sort", "_cursor", "_format"})
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})

@@ -31,8 +31,20 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
-from miniapps.health.fhir.constants import NATIONAL_ID_SYSTEM, PATIENT, REQUIRED_CODE_SYSTEMS, RESOURCE_TYPES
-from miniapps.health.fhir.indexing import CODE_FIELD, PATIENT_FIELD, date_of, national_id_of, patient_of, tokens_of
+from miniapps.health.fhir.constants import (
+    NATIONAL_ID_SYSTEM,
+    PATIENT,
+    REQUIRED_CODE_SYSTEMS,
+    RESOURCE_TYPES,
+)
+from miniapps.health.fhir.indexing import (
+    CODE_FIELD,
+    PATIENT_FIELD,
+    date_of,
+    national_id_of,
+    patient_of,
+    tokens_of,
+)
 
 BUNDLE_TYPES = ("collection", "transaction", "batch", "searchset")
 MAX_ENTRIES = 10_000

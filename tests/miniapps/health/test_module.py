@@ -9,7 +9,6 @@ from importlib import resources
 from sqlmodel import func, select
 
 from miniapps.health.models import HealthAccessLog, HealthResource, HealthShare
-from miniapps.health.plugin import miniapp
 from miniapps.health.privacy import erase_account, export_account
 from miniapps.health.seed import seed_demo
 from superapp import plugins

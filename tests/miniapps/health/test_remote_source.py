@@ -16,12 +16,28 @@ from starlette.routing import Route
 
 from auth.models import DependentLink
 from miniapps.health.demo_record import demo_bundle
-from miniapps.health.fhir.indexing import EARLIEST, LOCAL_TZ, date_of, matches_token, national_id_of, patient_of
+from miniapps.health.fhir.indexing import (
+    EARLIEST,
+    LOCAL_TZ,
+    date_of,
+    matches_token,
+    national_id_of,
+    patient_of,
+)
 from miniapps.health.fhir.search import parse_token
 from miniapps.health.settings import HealthSettings, configure
 from superapp.pagination import encode_cursor
-from tests.miniapps.health.conftest import (CHILD_BIRTH, CHILD_NID, CITIZEN_NID, FHIR, STRANGER_NID, fhir_json,
-                                            observation, outcome_code, patient)
+from tests.miniapps.health.conftest import (
+    CHILD_BIRTH,
+    CHILD_NID,
+    CITIZEN_NID,
+    FHIR,
+    STRANGER_NID,
+    fhir_json,
+    observation,
+    outcome_code,
+    patient,
+)
 
 
 class FakeFhirServer:
