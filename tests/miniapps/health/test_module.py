@@ -49,6 +49,31 @@ class TestMountedInTheHost:
         assert no_token.status_code == 401 and no_token.json()["resourceType"] == "OperationOutcome"
 
 
+    async def test_a_used_share_reaches_the_citizens_inbox(self, ctx):
+        import httpx
+        from asgi_lifespan import LifespanManager
+
+        from superapp.app import create_app
+        from superapp.outbox import drain
+        from tests.factories import Factory
+        from tests.miniapps.health.conftest import CITIZEN_NID, bundle, load, patient
+
+        await load(ctx, bundle(patient("p1", CITIZEN_NID)))
+        application = create_app(ctx.settings, ctx=ctx, run_background_workers=False)
+        async with LifespanManager(application):
+            factory = Factory(ctx)
+            citizen = await factory.account(level=2, national_id=CITIZEN_NID)
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                headers = await factory.headers(citizen, ["health.read", "notifications"])
+                share = (await c.post("/v1/health/shares", json={"expires_in": 600}, headers=headers)).json()
+                assert (await c.get(f"/v1/health/shared/{share['code']}")).status_code == 200
+                await drain(ctx)
+                inbox = (await c.get("/v1/notifications", headers={**headers, "Accept-Language": "en"})).json()
+        assert [(n["category"], n["title"]) for n in inbox["items"]] == [
+            ("health.share_used", "Your health record was viewed")]
+
+
 class TestSeed:
     async def test_seed_is_idempotent(self, ctx, app):
         async def count() -> int:
