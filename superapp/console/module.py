@@ -2,7 +2,7 @@
 
 from miniapps.sdk import Module
 from superapp.console.pages import agency, auth, broadcasts, home, media, miniapps, moderation, stats, transit
-from superapp.console.registration import ensure_console_client
+from superapp.console.registration import ensure_console_client, seed
 
 module = Module(
     name="console",
@@ -19,5 +19,6 @@ module = Module(
     ],
     locales_package="superapp.console",
     startup=[ensure_console_client],
+    seed=seed,
     seed_order=90,
 )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from superapp.context import AppContext
 from superapp.settings import Settings
 
@@ -62,13 +64,16 @@ async def ensure_console_client(ctx: AppContext) -> None:
         client = await session.get(OAuthClient, CONSOLE_CLIENT_ID)
         if client is None:
             session.add(OAuthClient(client_id=CONSOLE_CLIENT_ID, name=CONSOLE_CLIENT_NAME, **wanted))
-            return
-        changed = False
-        for field_name, value in wanted.items():
-            if getattr(client, field_name) != value:
-                setattr(client, field_name, value)
-                changed = True
-        if changed:
-            client.updated_at = utcnow()
-            session.add(client)
+        else:
+            changed = [name for name, value in wanted.items() if getattr(client, name) != value]
+            for name in changed:
+                setattr(client, name, wanted[name])
+            if changed:
+                client.updated_at = utcnow()
+                session.add(client)
     ctx.cache.get("clients", {}).pop(CONSOLE_CLIENT_ID, None)
+
+
+async def seed(ctx: AppContext, session: AsyncSession) -> list[str]:
+    """``superapp seed demo``: where the console is (its client is made on startup)."""
+    return [f"admin console: {ctx.settings.resolved_issuer}/admin/ (sign in with a demo staff account)"]

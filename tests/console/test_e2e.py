@@ -7,6 +7,7 @@ an agency officer and publishes a mini-app as an admin; a screenshot of each pag
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -91,9 +92,7 @@ def _submit(server_url: str, token: str, point: tuple[float, float], description
 def world(tmp_path_factory, pg_database_url) -> World:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         pytest.skip("Python playwright is not installed")
     port = free_port()
     settings = e2e_settings(tmp_path_factory.mktemp("console-e2e"), port, pg_database_url, REDIS_URL,

@@ -135,6 +135,22 @@ class TestAgencyView:
                                 data={"csrf_token": token, "status": "resolved", "note": "Đã vá xong ổ gà."})
         assert (await report_status(report_id, gtvt_officer))["status"] == "resolved"
 
+    async def test_overdue_filter_is_passed_to_the_api(self, browser, moderator, gtvt_officer, citizen, submit_report, app, ctx):
+        from tests.console.conftest import ConsoleBrowser
+
+        report_id = await submit_report(citizen)
+        mod = ConsoleBrowser(app, ctx)
+        try:
+            await mod.sign_in(moderator)
+            await mod.http.post(f"/admin/moderation/{report_id}/approve", data={"csrf_token": await mod.csrf()})
+        finally:
+            await mod.aclose()
+        await browser.sign_in(gtvt_officer)
+        everything = await browser.http.get("/admin/agency")
+        overdue = await browser.http.get("/admin/agency", params={"overdue": "true"})
+        assert f'data-id="{report_id}"' in everything.text
+        assert f'data-id="{report_id}"' not in overdue.text  # due in working hours, not yet late
+
     async def test_reassign_needs_an_agency_code(self, browser, gtvt_officer):
         await browser.sign_in(gtvt_officer)
         token = await browser.csrf("/admin/agency")

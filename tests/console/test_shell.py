@@ -210,6 +210,9 @@ class TestLogout:
         token = await browser.csrf()
         r = await browser.http.post("/admin/logout", data={"csrf_token": token}, headers={"Origin": ISSUER})
         assert r.status_code == 303
+        config = (await browser.http.get("/.well-known/openid-configuration")).json()
+        assert r.headers["location"].startswith(config["end_session_endpoint"] + "?")
+        assert "id_token_hint=" in r.headers["location"]
         assert await SessionStore(ctx).load(session_id) is None
         assert [e.actor_id for e in await audit_actions(ctx, "console.logout")] == [moderator.id]
         browser.http.cookies.set("console_session", session_id, path="/admin")

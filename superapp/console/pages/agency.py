@@ -50,11 +50,13 @@ def by_deadline(reports: list[dict[str, Any]], now: datetime) -> list[dict[str, 
 async def agency_queue(
     request: Request,
     session: Viewer,
-    status: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z_]+$")] = None,
+    status: Annotated[Literal["assigned", "in_progress", "resolved", "closed"] | None, Query()] = None,
+    overdue: Annotated[bool, Query()] = False,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
 ):
     api = ConsoleApi(request, session)
-    page = await api.get("/v1/agency/feedback/reports", status=status, cursor=cursor, limit=50)
+    page = await api.get("/v1/agency/feedback/reports", status=status, overdue="true" if overdue else None,
+                         cursor=cursor, limit=50)
     now = datetime.now(UTC)
     reports = by_deadline(page.get("items", []), now)
     for r in reports:
@@ -63,7 +65,7 @@ async def agency_queue(
     flashes = await SessionStore(request.app.state.ctx).take_flashes(session)
     return render(
         request, "agency.html", session=session, flashes=flashes, reports=reports,
-        next_cursor=page.get("next_cursor"), status=status, category_names=await category_names(request, api),
+        next_cursor=page.get("next_cursor"), status=status, overdue=overdue, category_names=await category_names(request, api),
     )
 
 
