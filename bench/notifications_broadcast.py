@@ -42,7 +42,7 @@ import asyncpg  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
-from notifications.repository import PG_UUID7_SQL as UUID7  # noqa: E402
+from notifications.broadcast_repository import PG_UUID7_SQL as UUID7  # noqa: E402
 from superapp.settings import Settings  # noqa: E402
 
 
@@ -111,7 +111,9 @@ async def run_broadcast(ctx, workers: int) -> dict:
 
     async with unit_of_work(ctx.sessionmaker) as session:
         created, _ = await start_broadcast(
-            session, audience="all", category="broadcast",
+            session,
+            audience="all",
+            category="broadcast",
             title={"vi": "Thông báo cắt nước", "en": "Water cut notice"},
             body={"vi": "Thứ Bảy 8h–12h, phường Hàng Bạc.", "en": "Saturday 8–12, Hang Bac ward."},
         )
@@ -139,7 +141,9 @@ async def run_broadcast(ctx, workers: int) -> dict:
     counters = results[0]
     counters["seconds"] = time.perf_counter() - started
     async with ctx.engine.connect() as conn:
-        pushed = (await conn.execute(text("SELECT count(*) FROM notification_deliveries WHERE status = 'sent'"))).scalar()
+        pushed = (
+            await conn.execute(text("SELECT count(*) FROM notification_deliveries WHERE status = 'sent'"))
+        ).scalar()
     counters["pushed"] = pushed
     return counters
 
@@ -187,7 +191,9 @@ async def measure_inbox(ctx, app, samples: int) -> dict:
     from tests.factories import Factory
 
     async with ctx.engine.connect() as conn:
-        ids = [r[0] for r in (await conn.execute(text("SELECT id FROM accounts TABLESAMPLE SYSTEM (1) LIMIT 500"))).all()]
+        ids = [
+            r[0] for r in (await conn.execute(text("SELECT id FROM accounts TABLESAMPLE SYSTEM (1) LIMIT 500"))).all()
+        ]
     db_times: list[float] = []
     for _ in range(samples):
         account_id = random.choice(ids)
@@ -223,8 +229,10 @@ async def main(args: argparse.Namespace) -> None:
     admin_url = args.database_url.replace("postgresql+asyncpg://", "postgresql://")
     await create_database(admin_url, name)
     port = free_port()
-    fake = subprocess.Popen([sys.executable, "-m", "tests.notifications.fake_fcm", "--port", str(port)],
-                            cwd=Path(__file__).resolve().parents[1])
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "tests.notifications.fake_fcm", "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[1],
+    )
     workdir = Path(tempfile.mkdtemp(prefix="bench-fcm-"))
     try:
         wait_for_port(port)
@@ -237,8 +245,9 @@ async def main(args: argparse.Namespace) -> None:
             secret_key="bench-secret-key-0123456789abcdef",
             pairwise_secret="bench-pairwise-secret-0123456789",
             push_backend=args.push_backend,
-            fcm_credentials_file=str(write_service_account(workdir / "sa.json", "hanoi-superapp-bench",
-                                                           f"http://127.0.0.1:{port}/token")),
+            fcm_credentials_file=str(
+                write_service_account(workdir / "sa.json", "hanoi-superapp-bench", f"http://127.0.0.1:{port}/token")
+            ),
             fcm_project_id="hanoi-superapp-bench",
             fcm_endpoint=f"http://127.0.0.1:{port}",
             workers_enabled=False,

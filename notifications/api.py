@@ -46,8 +46,14 @@ async def publish(
         from notifications.broadcast import start_broadcast
 
         created, fresh = await start_broadcast(
-            session, audience=audience, category=category, title=title, body=body, data=data,
-            source=source, idempotency_key=idempotency_key,
+            session,
+            audience=audience,
+            category=category,
+            title=title,
+            body=body,
+            data=data,
+            source=source,
+            idempotency_key=idempotency_key,
         )
         return PublishResult(notification_ids=[created.notification_id], broadcast_id=created.id, duplicate=not fresh)
 

@@ -12,7 +12,9 @@ _notifications_scope = require_scopes("notifications")
 _publish_scope = require_scopes("notifications.publish")
 
 
-async def _citizen(current: CurrentAccount, _scoped: Annotated[Principal, Depends(_notifications_scope)]) -> AccountPrincipal:
+async def _citizen(
+    current: CurrentAccount, _scoped: Annotated[Principal, Depends(_notifications_scope)]
+) -> AccountPrincipal:
     """An active citizen's token carrying the ``notifications`` scope."""
     return current
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifications import repository
+from notifications import broadcast_repository, repository
 from notifications.errors import InvalidAudience
 from notifications.models import Broadcast, BroadcastChunk, Notification
 from notifications.service import channels, require_category
@@ -112,15 +112,27 @@ async def plan(ctx: AppContext, broadcast_id: uuid.UUID) -> None:
                 break
             seq = len(chunks)
             chunks.append(
-                {"broadcast_id": broadcast.id, "seq": seq, "after_id": after, "upto_id": ids[-1],
-                 "recipients": len(ids), "status": "pending", "runs": 0, "sent": 0, "failed": 0}
+                {
+                    "broadcast_id": broadcast.id,
+                    "seq": seq,
+                    "after_id": after,
+                    "upto_id": ids[-1],
+                    "recipients": len(ids),
+                    "status": "pending",
+                    "runs": 0,
+                    "sent": 0,
+                    "failed": 0,
+                }
             )
             total += len(ids)
             after = ids[-1]
-        await repository.add_broadcast_chunks(session, chunks)
+        await broadcast_repository.add_broadcast_chunks(session, chunks)
         for chunk in chunks:
             await outbox.enqueue(
-                session, CHUNK_JOB, {"broadcast_id": str(broadcast.id), "seq": chunk["seq"]}, max_attempts=CHUNK_MAX_RUNS
+                session,
+                CHUNK_JOB,
+                {"broadcast_id": str(broadcast.id), "seq": chunk["seq"]},
+                max_attempts=CHUNK_MAX_RUNS,
             )
         broadcast.total = total
         broadcast.chunks_total = len(chunks)
@@ -136,9 +148,15 @@ async def _fan_out(
     cat = require_category(broadcast.category)
     created = notification.created_at
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        written = await repository.fan_out_range_pg(
-            session, notification.id, district_code=broadcast.district_code, after=chunk.after_id,
-            upto=chunk.upto_id, category=cat.code, critical=cat.critical, default_push=cat.default_push,
+        written = await broadcast_repository.fan_out_range_pg(
+            session,
+            notification.id,
+            district_code=broadcast.district_code,
+            after=chunk.after_id,
+            upto=chunk.upto_id,
+            category=cat.code,
+            critical=cat.critical,
+            default_push=cat.default_push,
             created_at=created,
         )
         return [(account_id, inbox_id, created) for account_id, inbox_id in written]
@@ -171,14 +189,12 @@ async def run_chunk(ctx: AppContext, broadcast_id: uuid.UUID, seq: int) -> None:
         runs, after, upto, recipients = chunk.runs, chunk.after_id, chunk.upto_id, chunk.recipients
     if new_items:
         await stream.publish_items(ctx, notification, new_items)
-    report = await delivery.send_pending(
-        ctx, notification.id, id_range=(after, upto), give_up=runs >= CHUNK_MAX_RUNS
-    )
+    report = await delivery.send_pending(ctx, notification.id, id_range=(after, upto), give_up=runs >= CHUNK_MAX_RUNS)
     if report.retry:
         raise TransientPushError(f"{report.retry} push(es) to retry")
     async with unit_of_work(ctx.sessionmaker) as session:
         reached = await repository.reached_accounts(session, notification.id, after, upto)
-        await repository.finish_chunk(
+        await broadcast_repository.finish_chunk(
             session, broadcast_id, seq, sent=min(reached, recipients), failed=max(recipients - reached, 0)
         )
 

@@ -24,13 +24,9 @@ MINIAPP = "miniapp"
 
 BUILTIN: tuple[NotificationCategory, ...] = (
     NotificationCategory(SYSTEM, {"vi": "Thông báo hệ thống", "en": "System notices"}),
-    NotificationCategory(
-        ACCOUNT_SECURITY, {"vi": "Bảo mật tài khoản", "en": "Account security"}, critical=True
-    ),
+    NotificationCategory(ACCOUNT_SECURITY, {"vi": "Bảo mật tài khoản", "en": "Account security"}, critical=True),
     NotificationCategory(BROADCAST, {"vi": "Tin từ thành phố", "en": "News from the city"}),
-    NotificationCategory(
-        EMERGENCY, {"vi": "Cảnh báo khẩn cấp", "en": "Emergency alerts"}, critical=True
-    ),
+    NotificationCategory(EMERGENCY, {"vi": "Cảnh báo khẩn cấp", "en": "Emergency alerts"}, critical=True),
     NotificationCategory(MINIAPP, {"vi": "Tin từ ứng dụng nhỏ", "en": "Mini-app messages"}),
 )
 

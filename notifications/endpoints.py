@@ -132,7 +132,9 @@ async def delete_one(item_id: uuid.UUID, me: Citizen, session: SessionDep) -> Re
 
 
 @router.post("/devices", response_model=DevicePublic, status_code=201)
-async def add_device(request: Request, body: DeviceIn, me: Citizen, session: SessionDep, response: Response) -> DevicePublic:
+async def add_device(
+    request: Request, body: DeviceIn, me: Citizen, session: SessionDep, response: Response
+) -> DevicePublic:
     """Register a push token (re-registering the same token refreshes it: 200)."""
     device, created = await devices.register(
         session, me.id, token=body.token, platform=body.platform, language=body.language or request_language(request)

@@ -40,7 +40,9 @@ async def consenting(session: AsyncSession, client: OAuthClient, account_ids: li
     found: set[uuid.UUID] = set()
     for i in range(0, len(account_ids), 1000):
         rows = await session.exec(
-            select(Consent).where(Consent.client_id == client.client_id, Consent.account_id.in_(account_ids[i : i + 1000]))
+            select(Consent).where(
+                Consent.client_id == client.client_id, Consent.account_id.in_(account_ids[i : i + 1000])
+            )
         )
         found.update(c.account_id for c in rows.all() if covers(c, [CONSENT_SCOPE]))
     return found
@@ -80,4 +82,6 @@ async def publish_for_client(
     for r in result.refused:
         refused.append(Refusal(recipient=sub_of[uuid.UUID(r["recipient"])], reason=r["reason"]))
     accepted = len(targets) - len(result.refused)
-    return PublishOut(id=result.notification_ids[0] if result.notification_ids else None, accepted=accepted, refused=refused)
+    return PublishOut(
+        id=result.notification_ids[0] if result.notification_ids else None, accepted=accepted, refused=refused
+    )

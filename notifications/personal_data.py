@@ -30,8 +30,12 @@ async def export(ctx: AppContext, session: AsyncSession, account_id: uuid.UUID) 
             for item, n in inbox
         ],
         "devices": [
-            {"platform": d.platform, "language": d.language, "created_at": d.created_at.isoformat(),
-             "last_seen_at": d.last_seen_at.isoformat()}
+            {
+                "platform": d.platform,
+                "language": d.language,
+                "created_at": d.created_at.isoformat(),
+                "last_seen_at": d.last_seen_at.isoformat(),
+            }
             for d in await repository.devices_of(session, account_id)
         ],
         "preferences": {

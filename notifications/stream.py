@@ -63,8 +63,14 @@ async def publish_items(
     if not items:
         return
     shared = json.dumps(
-        {"category": notification.category, "title": notification.title, "body": notification.body,
-         "data": notification.data, "source": notification.source, "read_at": None},
+        {
+            "category": notification.category,
+            "title": notification.title,
+            "body": notification.body,
+            "data": notification.data,
+            "source": notification.source,
+            "read_at": None,
+        },
         ensure_ascii=False,
     )[1:]
     pipe = ctx.redis.pipeline(transaction=False)

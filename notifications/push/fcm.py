@@ -30,7 +30,9 @@ from superapp.settings import Settings
 
 log = logging.getLogger("notifications.push")
 MAX_BATCH = 500
-TRANSIENT_CODES = frozenset({"RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED", "UNKNOWN", "ABORTED"})
+TRANSIENT_CODES = frozenset(
+    {"RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED", "UNKNOWN", "ABORTED"}
+)
 # Network errors only; HTTP statuses come back to us and the outbox decides.
 NO_STATUS_RETRY = retry.Retry(total=1, connect=1, read=0, status=0, other=0, raise_on_status=False)
 
@@ -85,7 +87,8 @@ class FcmBackend:
         session = service._client.session
         for prefix in ("http://", "https://"):
             session.mount(
-                prefix, requests.adapters.HTTPAdapter(pool_connections=10, pool_maxsize=MAX_BATCH, max_retries=NO_STATUS_RETRY)
+                prefix,
+                requests.adapters.HTTPAdapter(pool_connections=10, pool_maxsize=MAX_BATCH, max_retries=NO_STATUS_RETRY),
             )
 
     @classmethod

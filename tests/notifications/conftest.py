@@ -41,8 +41,12 @@ def send(ctx):
     async def _send(recipients: list[uuid.UUID], category: str = "system", **kw):
         async with unit_of_work(ctx.sessionmaker) as session:
             return await publish(
-                session, recipients=recipients, category=category,
-                title=kw.pop("title", TITLE), body=kw.pop("body", BODY), **kw,
+                session,
+                recipients=recipients,
+                category=category,
+                title=kw.pop("title", TITLE),
+                body=kw.pop("body", BODY),
+                **kw,
             )
 
     return _send

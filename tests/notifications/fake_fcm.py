@@ -92,10 +92,14 @@ class FakeFcm:
         if token in self.unregistered:
             return fcm_error(404, "NOT_FOUND", "Requested entity was not found.", "UNREGISTERED")
         if token in self.invalid:
-            return fcm_error(400, "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token",
-                             "INVALID_ARGUMENT")
+            return fcm_error(
+                400,
+                "INVALID_ARGUMENT",
+                "The registration token is not a valid FCM registration token",
+                "INVALID_ARGUMENT",
+            )
         if token in self.bad_payload:
-            return fcm_error(400, "INVALID_ARGUMENT", 'Invalid value at \'message.data[0].value\'', "INVALID_ARGUMENT")
+            return fcm_error(400, "INVALID_ARGUMENT", "Invalid value at 'message.data[0].value'", "INVALID_ARGUMENT")
         with self._lock:
             self.sent_count += 1
             n = self.sent_count

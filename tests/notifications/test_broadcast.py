@@ -38,8 +38,9 @@ class TestAudience:
         hk = [await factory.account(district_code="HK") for _ in range(3)]
         elsewhere = await factory.account(district_code="BD")
         await factory.account(district_code="HK", status="disabled")
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:HK"},
-                              headers=admin_headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:HK"}, headers=admin_headers
+        )
         assert r.status_code == 201, r.text
         bid = r.json()["id"]
         assert (await progress(client, admin_headers, bid))["status"] == "queued"
@@ -51,16 +52,18 @@ class TestAudience:
 
     async def test_all_reaches_every_active_citizen(self, ctx, client, factory, admin_headers):
         people = [await factory.account(district_code=d) for d in ("HK", "BD", None)]
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "all"},
-                              headers=admin_headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "all"}, headers=admin_headers
+        )
         await outbox.drain(ctx)
         p = await progress(client, admin_headers, r.json()["id"])
         assert p["total"] == 4 and p["sent"] == 4  # the three citizens and the admin
         assert {a.id for a in people} <= await inbox_accounts(ctx)
 
     async def test_is_audited(self, ctx, client, admin_headers):
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "all"},
-                              headers=admin_headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "all"}, headers=admin_headers
+        )
         async with ctx.sessionmaker() as s:
             entry = (await s.exec(select(AuditEntry).where(AuditEntry.action == "notifications.broadcast"))).one()
         assert entry.target_id == r.json()["id"] and entry.detail["audience"] == "all"
@@ -71,23 +74,26 @@ class TestProgress:
         monkeypatch.setattr(broadcast, "CHUNK_SIZE", 2)
         for _ in range(5):
             await factory.account(district_code="TH")
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:TH"},
-                              headers=admin_headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:TH"}, headers=admin_headers
+        )
         bid = r.json()["id"]
         await outbox.drain(ctx, batch=1, max_rounds=2)  # the plan, then the first chunk
         p = await progress(client, admin_headers, bid)
         assert (p["status"], p["total"], p["sent"]) == ("sending", 5, 2)
         async with ctx.sessionmaker() as s:
-            chunk_jobs = (await s.exec(select(func.count()).select_from(OutboxJob)
-                                       .where(OutboxJob.kind == broadcast.CHUNK_JOB))).one()
+            chunk_jobs = (
+                await s.exec(select(func.count()).select_from(OutboxJob).where(OutboxJob.kind == broadcast.CHUNK_JOB))
+            ).one()
         assert chunk_jobs == 3
         await outbox.drain(ctx)
         p = await progress(client, admin_headers, bid)
         assert (p["status"], p["total"], p["sent"], p["failed"]) == ("done", 5, 5, 0)
         assert p["finished_at"] is not None
 
-    async def test_unreachable_citizens_count_as_failed(self, ctx, client, factory, admin_headers, fcm,
-                                                        register_device):
+    async def test_unreachable_citizens_count_as_failed(
+        self, ctx, client, factory, admin_headers, fcm, register_device
+    ):
         reachable = await factory.account(district_code="LB")
         silent = await factory.account(district_code="LB")
         async with unit_of_work(ctx.sessionmaker) as s:
@@ -95,8 +101,9 @@ class TestProgress:
         await register_device(await factory.headers(silent, ["notifications"]), fcm_token("gone"))
         await register_device(await factory.headers(reachable, ["notifications"]), fcm_token("here"))
         fcm.unregistered.add(fcm_token("gone"))
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:LB"},
-                              headers=admin_headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:LB"}, headers=admin_headers
+        )
         await outbox.drain(ctx)
         p = await progress(client, admin_headers, r.json()["id"])
         assert (p["total"], p["sent"], p["failed"]) == (2, 1, 1)
@@ -105,8 +112,9 @@ class TestProgress:
     async def test_a_chunk_that_runs_again_counts_once(self, ctx, client, factory, admin_headers, fcm, register_device):
         person = await factory.account(district_code="CG")
         await register_device(await factory.headers(person, ["notifications"]), fcm_token(1))
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:CG"},
-                              headers=admin_headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:CG"}, headers=admin_headers
+        )
         await outbox.drain(ctx)
         bid = r.json()["id"]
         import uuid
@@ -118,8 +126,9 @@ class TestProgress:
         assert len(await inbox_accounts(ctx)) == 1
 
     async def test_empty_audience_is_done_at_once(self, ctx, client, admin_headers):
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:NONE"},
-                              headers=admin_headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:NONE"}, headers=admin_headers
+        )
         await outbox.drain(ctx)
         p = await progress(client, admin_headers, r.json()["id"])
         assert (p["status"], p["total"], p["sent"]) == ("done", 0, 0)
@@ -129,11 +138,25 @@ class TestPythonApi:
     async def test_audience_starts_a_broadcast(self, ctx, factory):
         person = await factory.account(district_code="HD")
         async with unit_of_work(ctx.sessionmaker) as s:
-            result = await publish(s, audience="district:HD", category="broadcast", title="t", body="b",
-                                   source="transit", idempotency_key="line-7-detour")
+            result = await publish(
+                s,
+                audience="district:HD",
+                category="broadcast",
+                title="t",
+                body="b",
+                source="transit",
+                idempotency_key="line-7-detour",
+            )
         async with unit_of_work(ctx.sessionmaker) as s:
-            again = await publish(s, audience="district:HD", category="broadcast", title="t", body="b",
-                                  source="transit", idempotency_key="line-7-detour")
+            again = await publish(
+                s,
+                audience="district:HD",
+                category="broadcast",
+                title="t",
+                body="b",
+                source="transit",
+                idempotency_key="line-7-detour",
+            )
         assert again.duplicate and again.broadcast_id == result.broadcast_id
         await outbox.drain(ctx)
         assert await inbox_accounts(ctx) == {person.id}
@@ -150,13 +173,16 @@ class TestBadInput:
         ],
     )
     async def test_refused(self, client, admin_headers, change, code):
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "all", **change},
-                              headers=admin_headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "all", **change}, headers=admin_headers
+        )
         assert r.status_code == 422 and r.json()["code"] == code
 
     async def test_citizen_cannot_broadcast(self, client, factory, citizen):
         headers = await factory.headers(citizen, ["openid", "notifications"])
-        r = await client.post("/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "all"}, headers=headers)
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "all"}, headers=headers
+        )
         assert r.status_code == 403 and r.json()["code"] == "auth.insufficient_role"
         r = await client.get(f"/v1/admin/notifications/broadcast/{citizen.id}", headers=headers)
         assert r.status_code == 403

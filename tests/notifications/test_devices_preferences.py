@@ -23,16 +23,21 @@ async def devices(ctx) -> list[Device]:
 
 class TestDevices:
     async def test_register_and_refresh(self, ctx, client, citizen, citizen_headers):
-        r = await client.post("/v1/devices", json={"token": fcm_token(1), "platform": "ios"},
-                              headers={**citizen_headers, "Accept-Language": "en"})
+        r = await client.post(
+            "/v1/devices",
+            json={"token": fcm_token(1), "platform": "ios"},
+            headers={**citizen_headers, "Accept-Language": "en"},
+        )
         assert r.status_code == 201 and r.json()["platform"] == "ios" and r.json()["language"] == "en"
-        r = await client.post("/v1/devices", json={"token": fcm_token(1), "platform": "ios", "language": "vi"},
-                              headers=citizen_headers)
+        r = await client.post(
+            "/v1/devices", json={"token": fcm_token(1), "platform": "ios", "language": "vi"}, headers=citizen_headers
+        )
         assert r.status_code == 200 and r.json()["language"] == "vi"
         assert [(d.account_id, d.language) for d in await devices(ctx)] == [(citizen.id, "vi")]
 
-    async def test_token_moves_to_the_account_that_registers_it(self, ctx, client, factory, citizen_headers,
-                                                                 register_device):
+    async def test_token_moves_to_the_account_that_registers_it(
+        self, ctx, client, factory, citizen_headers, register_device
+    ):
         await register_device(citizen_headers, fcm_token(1))
         newcomer = await factory.account()
         await register_device(await factory.headers(newcomer, ["notifications"]), fcm_token(1))
@@ -70,23 +75,32 @@ class TestPreferences:
         assert prefs["account.security"]["critical"] is True
 
     async def test_put_changes_only_named_categories(self, client, citizen_headers):
-        r = await client.put("/v1/notifications/preferences", json={"broadcast": {"inbox": True, "push": False}},
-                             headers=citizen_headers)
+        r = await client.put(
+            "/v1/notifications/preferences", json={"broadcast": {"inbox": True, "push": False}}, headers=citizen_headers
+        )
         assert r.status_code == 200
         assert r.json()["broadcast"]["push"] is False and r.json()["system"]["push"] is True
         again = (await client.get("/v1/notifications/preferences", headers=citizen_headers)).json()
         assert again["broadcast"] == r.json()["broadcast"]
 
     async def test_critical_categories_stay_on(self, client, citizen_headers):
-        r = await client.put("/v1/notifications/preferences",
-                             json={"account.security": {"inbox": False, "push": False}}, headers=citizen_headers)
-        assert r.json()["account.security"] == {"inbox": True, "push": True, "name": r.json()["account.security"]["name"],
-                                                "critical": True}
+        r = await client.put(
+            "/v1/notifications/preferences",
+            json={"account.security": {"inbox": False, "push": False}},
+            headers=citizen_headers,
+        )
+        assert r.json()["account.security"] == {
+            "inbox": True,
+            "push": True,
+            "name": r.json()["account.security"]["name"],
+            "critical": True,
+        }
 
     async def test_inbox_off_keeps_push(self, ctx, client, citizen, citizen_headers, register_device, send):
         await register_device(citizen_headers, fcm_token(1))
-        await client.put("/v1/notifications/preferences", json={"system": {"inbox": False, "push": True}},
-                         headers=citizen_headers)
+        await client.put(
+            "/v1/notifications/preferences", json={"system": {"inbox": False, "push": True}}, headers=citizen_headers
+        )
         await send([citizen.id])
         await outbox.drain(ctx)
         assert (await client.get("/v1/notifications", headers=citizen_headers)).json()["items"] == []
@@ -103,8 +117,12 @@ class TestPreferences:
 
 class TestCategories:
     async def test_a_modules_categories_are_accepted(self, ctx, factory):
-        citytest = Module(name="citytest", notification_categories=[
-            NotificationCategory("citytest.reminder", {"vi": "Nhắc việc thử nghiệm", "en": "Test reminder"})])
+        citytest = Module(
+            name="citytest",
+            notification_categories=[
+                NotificationCategory("citytest.reminder", {"vi": "Nhắc việc thử nghiệm", "en": "Test reminder"})
+            ],
+        )
         modules = [*plugins.load_core_modules(), citytest]
         app = create_app(ctx.settings, ctx=ctx, modules=modules, miniapps=[], run_background_workers=False)
         async with LifespanManager(app):
@@ -116,8 +134,9 @@ class TestCategories:
 
 
 class TestLogBackend:
-    async def test_log_backend_counts_pushes_as_sent(self, ctx, citizen, citizen_headers, register_device, send,
-                                                     caplog):
+    async def test_log_backend_counts_pushes_as_sent(
+        self, ctx, citizen, citizen_headers, register_device, send, caplog
+    ):
         assert ctx.settings.push_backend == "log"
         await register_device(citizen_headers, fcm_token(1))
         await send([citizen.id])

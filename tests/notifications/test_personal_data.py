@@ -13,15 +13,17 @@ from tests.notifications.conftest import fcm_token
 
 async def seed(ctx, client, citizen, citizen_headers, register_device, send):
     await register_device(citizen_headers, fcm_token(1))
-    await client.put("/v1/notifications/preferences", json={"broadcast": {"inbox": True, "push": False}},
-                     headers=citizen_headers)
+    await client.put(
+        "/v1/notifications/preferences", json={"broadcast": {"inbox": True, "push": False}}, headers=citizen_headers
+    )
     await send([citizen.id], title={"vi": "Chào", "en": "Hi"})
     await outbox.drain(ctx)
 
 
 class TestExport:
-    async def test_exports_inbox_devices_and_preferences(self, ctx, client, citizen, citizen_headers,
-                                                         register_device, send):
+    async def test_exports_inbox_devices_and_preferences(
+        self, ctx, client, citizen, citizen_headers, register_device, send
+    ):
         await seed(ctx, client, citizen, citizen_headers, register_device, send)
         async with ctx.sessionmaker() as s:
             data = await module.export(ctx, s, citizen.id)
@@ -31,8 +33,9 @@ class TestExport:
 
 
 class TestErase:
-    async def test_erases_only_that_citizens_data(self, ctx, client, factory, citizen, citizen_headers,
-                                                  register_device, send):
+    async def test_erases_only_that_citizens_data(
+        self, ctx, client, factory, citizen, citizen_headers, register_device, send
+    ):
         await seed(ctx, client, citizen, citizen_headers, register_device, send)
         other = await factory.account()
         await send([other.id])
@@ -40,7 +43,9 @@ class TestErase:
             await module.erase(ctx, s, citizen.id)
         async with ctx.sessionmaker() as s:
             for model in (InboxItem, Device, Preference, Delivery):
-                left = (await s.exec(select(func.count()).select_from(model).where(model.account_id == citizen.id))).one()
+                left = (
+                    await s.exec(select(func.count()).select_from(model).where(model.account_id == citizen.id))
+                ).one()
                 assert left == 0, model.__name__
             assert (await s.exec(select(func.count()).select_from(InboxItem))).one() == 1
             assert (await s.exec(select(func.count()).select_from(Notification))).one() == 2

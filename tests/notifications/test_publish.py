@@ -74,11 +74,25 @@ class TestIdempotency:
     async def test_same_key_publishes_once(self, ctx, factory):
         a = await factory.account()
         async with unit_of_work(ctx.sessionmaker) as s:
-            first = await publish(s, recipients=[a.id], category="system", title=TITLE, body=BODY,
-                                  source="feedback", idempotency_key="report-1:resolved")
+            first = await publish(
+                s,
+                recipients=[a.id],
+                category="system",
+                title=TITLE,
+                body=BODY,
+                source="feedback",
+                idempotency_key="report-1:resolved",
+            )
         async with unit_of_work(ctx.sessionmaker) as s:
-            again = await publish(s, recipients=[a.id], category="system", title=TITLE, body=BODY,
-                                  source="feedback", idempotency_key="report-1:resolved")
+            again = await publish(
+                s,
+                recipients=[a.id],
+                category="system",
+                title=TITLE,
+                body=BODY,
+                source="feedback",
+                idempotency_key="report-1:resolved",
+            )
         assert again.duplicate and again.notification_ids == first.notification_ids
         assert await count(ctx, InboxItem) == 1
 

@@ -31,7 +31,9 @@ async def device_tokens(ctx) -> set[str]:
 async def make_due(ctx) -> None:
     """Let jobs waiting out their backoff run now."""
     async with unit_of_work(ctx.sessionmaker) as s:
-        await s.execute(update(OutboxJob).where(OutboxJob.status == "pending").values(run_after=utcnow() - timedelta(seconds=1)))
+        await s.execute(
+            update(OutboxJob).where(OutboxJob.status == "pending").values(run_after=utcnow() - timedelta(seconds=1))
+        )
 
 
 class TestDelivery:
@@ -62,11 +64,13 @@ class TestDelivery:
         assert await outbox.drain(ctx) == 0
         assert fcm.messages == []
 
-    async def test_push_preference_off_skips_push_but_keeps_inbox(self, ctx, fcm, client, citizen, citizen_headers,
-                                                                   register_device, send):
+    async def test_push_preference_off_skips_push_but_keeps_inbox(
+        self, ctx, fcm, client, citizen, citizen_headers, register_device, send
+    ):
         await register_device(citizen_headers, fcm_token(1))
-        r = await client.put("/v1/notifications/preferences", json={"system": {"inbox": True, "push": False}},
-                             headers=citizen_headers)
+        r = await client.put(
+            "/v1/notifications/preferences", json={"system": {"inbox": True, "push": False}}, headers=citizen_headers
+        )
         assert r.status_code == 200
         await send([citizen.id])
         await outbox.drain(ctx)
@@ -84,8 +88,9 @@ class TestTokenCleanup:
         assert await device_tokens(ctx) == {fcm_token("live")}
         assert await deliveries(ctx) == {fcm_token("dead"): "invalid", fcm_token("live"): "sent"}
 
-    async def test_invalid_argument_about_the_token_deletes_it(self, ctx, fcm, citizen, citizen_headers,
-                                                               register_device, send):
+    async def test_invalid_argument_about_the_token_deletes_it(
+        self, ctx, fcm, citizen, citizen_headers, register_device, send
+    ):
         await register_device(citizen_headers, fcm_token("bad"))
         fcm.invalid.add(fcm_token("bad"))
         await send([citizen.id])
@@ -93,8 +98,9 @@ class TestTokenCleanup:
         assert await device_tokens(ctx) == set()
         assert await deliveries(ctx) == {fcm_token("bad"): "invalid"}
 
-    async def test_invalid_argument_about_the_message_keeps_the_token(self, ctx, fcm, citizen, citizen_headers,
-                                                                      register_device, send):
+    async def test_invalid_argument_about_the_message_keeps_the_token(
+        self, ctx, fcm, citizen, citizen_headers, register_device, send
+    ):
         await register_device(citizen_headers, fcm_token("ok"))
         fcm.bad_payload.add(fcm_token("ok"))
         await send([citizen.id])
@@ -104,8 +110,9 @@ class TestTokenCleanup:
 
 
 class TestRetry:
-    async def test_quota_and_unavailable_are_retried_with_backoff(self, ctx, fcm, citizen, citizen_headers,
-                                                                  register_device, send):
+    async def test_quota_and_unavailable_are_retried_with_backoff(
+        self, ctx, fcm, citizen, citizen_headers, register_device, send
+    ):
         await register_device(citizen_headers, fcm_token("busy"))
         await register_device(citizen_headers, fcm_token("calm"))
         fcm.transient[fcm_token("busy")] = [429, 503]
@@ -136,8 +143,9 @@ class TestRetry:
 
 
 class TestAtMostOnce:
-    async def test_running_a_push_job_again_does_not_push_again(self, ctx, fcm, citizen, citizen_headers,
-                                                                register_device, send):
+    async def test_running_a_push_job_again_does_not_push_again(
+        self, ctx, fcm, citizen, citizen_headers, register_device, send
+    ):
         from notifications.tasks import push
 
         await register_device(citizen_headers, fcm_token(1))

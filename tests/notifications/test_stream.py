@@ -41,8 +41,9 @@ async def http():
 
 
 class TestLiveEvents:
-    async def test_new_inbox_item_arrives_in_callers_language(self, ctx, live_server, http, citizen,
-                                                             citizen_headers, send):
+    async def test_new_inbox_item_arrives_in_callers_language(
+        self, ctx, live_server, http, citizen, citizen_headers, send
+    ):
         headers = {**citizen_headers, "Accept-Language": "en"}
         async with http.stream("GET", f"{live_server}/v1/notifications/stream", headers=headers) as r:
             assert r.status_code == 200
@@ -56,8 +57,9 @@ class TestLiveEvents:
         assert data["title"] == "Hello" and data["category"] == "system" and data["read_at"] is None
         assert event["id"] == data["id"]
 
-    async def test_other_citizens_items_are_not_streamed(self, ctx, live_server, http, factory, citizen,
-                                                         citizen_headers, send):
+    async def test_other_citizens_items_are_not_streamed(
+        self, ctx, live_server, http, factory, citizen, citizen_headers, send
+    ):
         other = await factory.account()
         async with http.stream("GET", f"{live_server}/v1/notifications/stream", headers=citizen_headers) as r:
             lines = r.aiter_lines()
@@ -86,8 +88,9 @@ class TestLiveEvents:
 
 
 class TestLifecycle:
-    async def test_disconnect_ends_the_subscription(self, ctx, live_server, http, citizen, citizen_headers,
-                                                    monkeypatch):
+    async def test_disconnect_ends_the_subscription(
+        self, ctx, live_server, http, citizen, citizen_headers, monkeypatch
+    ):
         monkeypatch.setattr(stream, "HEARTBEAT_SECONDS", 0.05)
         channel = stream.channel(ctx, citizen.id)
         async with http.stream("GET", f"{live_server}/v1/notifications/stream", headers=citizen_headers) as r:
