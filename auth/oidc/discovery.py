@@ -8,8 +8,8 @@ from fastapi.responses import JSONResponse
 from auth.keys import ALLOWED_ALGS, get_keyset
 from auth.oidc import oauth_http as paths
 from auth.oidc.client_auth import ASSERTION_ALGS
-from auth.oidc.scopes import CLIENT_CREDENTIALS_SCOPES, CITIZEN_SCOPES, SCOPE_CLAIMS
 from auth.oidc.pkce import SUPPORTED_METHODS
+from auth.oidc.scopes import CITIZEN_SCOPES, CLIENT_CREDENTIALS_SCOPES, SCOPE_CLAIMS
 from superapp.context import AppContext, CtxDep
 
 router = APIRouter(tags=["oidc"])

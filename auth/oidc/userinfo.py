@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
@@ -13,6 +15,7 @@ from auth.oidc.oauth_http import USERINFO_PATH
 from superapp.db import SessionDep
 
 router = APIRouter(tags=["oidc"])
+OpenIdPrincipal = Annotated[Principal, Depends(require_scopes("openid"))]
 
 
 async def _userinfo(principal: Principal, session: SessionDep) -> JSONResponse:
@@ -25,10 +28,10 @@ async def _userinfo(principal: Principal, session: SessionDep) -> JSONResponse:
 
 
 @router.get(USERINFO_PATH, summary="UserInfo (OIDC Core §5.3)")
-async def userinfo_get(session: SessionDep, principal: Principal = Depends(require_scopes("openid"))) -> JSONResponse:
+async def userinfo_get(session: SessionDep, principal: OpenIdPrincipal) -> JSONResponse:
     return await _userinfo(principal, session)
 
 
 @router.post(USERINFO_PATH, summary="UserInfo (OIDC Core §5.3)")
-async def userinfo_post(session: SessionDep, principal: Principal = Depends(require_scopes("openid"))) -> JSONResponse:
+async def userinfo_post(session: SessionDep, principal: OpenIdPrincipal) -> JSONResponse:
     return await _userinfo(principal, session)

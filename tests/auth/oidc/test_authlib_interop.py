@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import socket
-
 import warnings
 
 import httpx

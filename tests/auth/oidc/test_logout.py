@@ -12,7 +12,7 @@ from jose import jwt
 
 from auth.keys import get_keyset
 from superapp.outbox import drain
-from tests.auth.oidc.conftest import Browser, basic, hidden_fields, query_of
+from tests.auth.oidc.conftest import Browser, basic, hidden_fields
 
 REDIRECT = "https://rp.example.vn/callback"
 AFTER_LOGOUT = "https://rp.example.vn/bye"
