@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from auth.deps import AccountPrincipal
 from auth.models import OAuthClient
 from auth.pairwise import pairwise_sub, sector_of
-from miniapps.platform import apps, identity, webhooks
+from miniapps.platform import apps, identity, repository, webhooks
 from miniapps.platform.errors import AppSuspended, ConsentNotFound, MiniAppNotFound, ScopeNotRegistered
 from miniapps.platform.policy import ordered_scopes
 from miniapps.platform.schemas import ConsentApp, ConsentItem
@@ -33,12 +33,17 @@ async def list_items(
     if isinstance(after, str):
         consents = [c for c in consents if c.client_id > after]
     page = consents[: limit + 1]
+    shown = page[:limit]
+    by_builtin = {m.client_id: apps.from_builtin(m) for m in builtins}
+    by_web = await repository.by_client_ids(session, [c.client_id for c in shown if c.client_id not in by_builtin])
     items = []
-    for consent in page[:limit]:
-        view = await apps.resolve_client(session, builtins, consent.client_id)
+    for consent in shown:
+        view = by_builtin.get(consent.client_id) or (
+            apps.from_web(by_web[consent.client_id]) if consent.client_id in by_web else None
+        )
         if view is not None:
             app = ConsentApp(id=view.id, name=apps.pick(view.name, lang), icon_url=view.icon_url, kind=view.kind)  # type: ignore[arg-type]
-        else:
+        else:  # a client outside the catalogue (e.g. one created with ``superapp clients create``)
             client = await session.get(OAuthClient, consent.client_id)
             app = ConsentApp(
                 id=consent.client_id, name=client.name if client else consent.client_id, icon_url=None, kind="client"

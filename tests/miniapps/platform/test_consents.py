@@ -61,6 +61,18 @@ class TestGrant:
         assert r.status_code == 403 and r.json()["code"] == "miniapps.first_party_only"
         assert (await client.get("/v1/me/consents", headers=headers)).status_code == 403
 
+    async def test_consents_given_on_the_browser_consent_page_are_listed_too(self, client, ctx, citizen, factory):
+        from auth.consents import grant_consent
+
+        other = await factory.client(name="Cổng dịch vụ công", scopes=["openid", "profile"])
+        async with ctx.sessionmaker() as s:
+            await grant_consent(s, citizen.account.id, other.client_id, ["openid"])
+            await s.commit()
+        [item] = (await client.get("/v1/me/consents", headers=citizen.headers)).json()["items"]
+        assert item["app"] == {"id": other.client_id, "name": "Cổng dịch vụ công", "icon_url": None, "kind": "client"}
+        assert (await client.delete(f"/v1/me/consents/{other.client_id}", headers=citizen.headers)).status_code == 204
+        assert (await client.get("/v1/me/consents", headers=citizen.headers)).json()["items"] == []
+
     async def test_ledger_is_paginated(self, lifecycle, client, citizen):
         client_ids = []
         for _ in range(3):
