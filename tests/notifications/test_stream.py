@@ -105,3 +105,42 @@ class TestLifecycle:
     async def test_needs_a_token(self, live_server, http):
         r = await http.get(f"{live_server}/v1/notifications/stream")
         assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+
+
+class TestAcrossProcesses:
+    async def test_item_published_by_one_process_reaches_a_stream_on_another(
+        self, ctx, http, citizen, citizen_headers, send
+    ):
+        """A second app with its own context (own database pool, own Redis connection when
+        Redis is real) serves the stream; the worker of the first publishes."""
+        import socket
+
+        import uvicorn
+
+        from superapp.app import create_app
+        from superapp.context import AppContext
+
+        other_ctx = AppContext.build(ctx.settings, redis=None if ctx.settings.redis_url else ctx.redis)
+        other = create_app(ctx.settings, ctx=other_ctx, miniapps=[], run_background_workers=False)
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(other, lifespan="off", log_level="warning"))
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        try:
+            while not server.started:
+                await asyncio.sleep(0.01)
+            url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1/notifications/stream"
+            async with http.stream("GET", url, headers=citizen_headers) as r:
+                lines = r.aiter_lines()
+                await next_event(lines)
+                await send([citizen.id], title="from elsewhere")
+                await outbox.drain(ctx)
+                event = await next_notification(lines)
+            assert json.loads(event["data"])["title"] == "from elsewhere"
+        finally:
+            server.should_exit = True
+            await asyncio.wait_for(task, timeout=10)
+            sock.close()
+            await other_ctx.engine.dispose()
+            if other_ctx.redis is not ctx.redis:
+                await other_ctx.redis.aclose()
