@@ -169,7 +169,7 @@ async def grow_inbox(ctx, rows: int) -> None:
             await conn.execute(
                 text(
                     "INSERT INTO notification_inbox (id, account_id, notification_id, created_at) "
-                    "SELECT gen_random_uuid(), id, :nid, now() FROM accounts LIMIT :n"
+                    f"SELECT {UUID7}, id, :nid, now() FROM accounts LIMIT :n"
                 ),
                 {"nid": nid, "n": n},
             )
