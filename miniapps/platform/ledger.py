@@ -68,6 +68,8 @@ async def grant(
     current: AccountPrincipal,
     client_id: str,
     scopes: list[str],
+    *,
+    lang: str,
 ) -> tuple[ConsentItem, bool]:
     """Record the citizen's grant (added to what the app already holds); True if it is new."""
     await ensure_first_party_caller(ctx, session, current)
@@ -85,7 +87,7 @@ async def grant(
     existing = await identity.get_consent(session, current.account.id, client_id)
     held = set(existing.scopes) if existing is not None else set()
     consent = await identity.grant_consent(session, current.account.id, client_id, ordered_scopes(held | set(scopes)))
-    app = ConsentApp(id=view.id, name=apps.pick(view.name, "vi"), icon_url=view.icon_url, kind=view.kind)  # type: ignore[arg-type]
+    app = ConsentApp(id=view.id, name=apps.pick(view.name, lang), icon_url=view.icon_url, kind=view.kind)  # type: ignore[arg-type]
     item = ConsentItem(
         app=app,
         client_id=client_id,

@@ -36,6 +36,7 @@ async def list_consents(
 @router.post("", response_model=ConsentItem, status_code=201)
 async def grant_consent(
     body: ConsentGrant,
+    request: Request,
     response: Response,
     current: FirstPartyCitizen,
     ctx: CtxDep,
@@ -44,7 +45,9 @@ async def grant_consent(
 ) -> ConsentItem:
     """Record a grant from the phone's native consent sheet (201 new, 200 widened or repeated)."""
     await ctx.limiter.check(GRANTS_PER_MINUTE, "miniapps.consent", str(current.account.id))
-    item, created = await ledger.grant(ctx, session, builtins, current, body.client_id, list(body.scopes))
+    item, created = await ledger.grant(
+        ctx, session, builtins, current, body.client_id, list(body.scopes), lang=i18n.request_language(request)
+    )
     if not created:
         response.status_code = 200
     return item

@@ -30,6 +30,15 @@ class TestGrant:
         assert [(c["client_id"], c["app"]["name"]) for c in listed["items"]] == [(app["client_id"], "Hanoi Library")]
         assert set(listed["items"][0]) >= {"app", "client_id", "scopes", "granted_at", "last_used_at"}
 
+    async def test_grant_answer_is_localized(self, lifecycle, client, citizen):
+        app = await lifecycle.publish()
+        r = await client.post(
+            "/v1/me/consents",
+            json={"client_id": app["client_id"], "scopes": ["openid"]},
+            headers={**citizen.headers, "Accept-Language": "en"},
+        )
+        assert r.json()["app"]["name"] == "Hanoi Library"
+
     async def test_grants_add_up(self, lifecycle, client, citizen):
         app = await lifecycle.publish()
         await consent(client, citizen.headers, app["client_id"], ["openid"])
