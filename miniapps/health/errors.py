@@ -28,6 +28,18 @@ class UnknownResourceType(AppError):
     issue_code = "not-supported"
 
 
+class InteractionNotSupported(AppError):
+    status = 400
+    code = "health.interaction_not_supported"
+    issue_code = "not-supported"
+
+
+class ReadOnly(AppError):
+    status = 405
+    code = "health.read_only"
+    issue_code = "not-supported"
+
+
 class ResourceNotFound(AppError):
     """Missing, or not the caller's to read: both answer the same 404."""
 

@@ -11,6 +11,7 @@ import re
 from fastapi import APIRouter, Request
 
 from miniapps.health.endpoints.deps import RecordReaderDep, fhir_base
+from miniapps.health.errors import InteractionNotSupported, ReadOnly
 from miniapps.health.fhir.bundles import capability_statement, searchset
 from miniapps.health.fhir.outcome import FhirResponse, FhirRoute
 from miniapps.health.settings import health_settings
@@ -38,3 +39,15 @@ async def read(resource_type: str, resource_id: str, records: RecordReaderDep) -
     if not FHIR_ID.match(resource_id):
         raise AppError(status=400, code="health.invalid_id")
     return FhirResponse(await records.read(resource_type, resource_id))
+
+
+@router.api_route("/{path:path}", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def read_only(path: str) -> FhirResponse:
+    """The record is read-only: every write interaction answers 405."""
+    raise ReadOnly(headers={"Allow": "GET"})
+
+
+@router.get("/{resource_type}/{resource_id}/{rest:path}", include_in_schema=False)
+async def unsupported_interaction(resource_type: str, resource_id: str, rest: str) -> FhirResponse:
+    """``_history``, ``$everything`` and other interactions are not offered."""
+    raise InteractionNotSupported()

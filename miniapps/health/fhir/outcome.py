@@ -21,7 +21,8 @@ from superapp import i18n
 from superapp.errors import AppError
 
 CODE_SYSTEM = "https://superapp.hanoi.gov.vn/problems"
-_ISSUE_BY_STATUS = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 410: "expired",
+_ISSUE_BY_STATUS = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+                    410: "expired",
                     422: "invalid", 429: "throttled", 502: "transient", 503: "transient", 504: "timeout"}
 
 

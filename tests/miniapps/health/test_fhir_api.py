@@ -155,3 +155,15 @@ class TestSearchErrors:
         headers = {**world.headers, "Accept-Language": "en"}
         r = await client.get(f"{FHIR}/Observation", params={"_count": "1000"}, headers=headers)
         assert fhir_json(r)["issue"][0]["details"]["text"] == "_count may be at most 100."
+
+
+class TestReadOnly:
+    async def test_writes_are_405_operation_outcome(self, client, world):
+        for method in ("POST", "PUT", "DELETE"):
+            r = await client.request(method, f"{FHIR}/Observation/demo-lan-bp-1", headers=world.headers, json={})
+            assert r.status_code == 405 and outcome_code(r) == "health.read_only"
+            assert r.headers["allow"] == "GET"
+
+    async def test_history_and_operations_are_not_supported(self, client, world):
+        r = await client.get(f"{FHIR}/Patient/demo-lan/$everything", headers=world.headers)
+        assert r.status_code == 400 and fhir_json(r)["issue"][0]["code"] == "not-supported"
