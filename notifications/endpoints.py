@@ -26,7 +26,7 @@ from notifications.texts import pick
 from superapp.context import CtxDep
 from superapp.db import SessionDep
 from superapp.i18n import request_language
-from superapp.pagination import Page, PageDep, decode_cursor, paginate
+from superapp.pagination import InvalidCursor, Page, PageDep, decode_cursor, paginate
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 
@@ -51,8 +51,6 @@ def _cursor_id(cursor: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        from superapp.pagination import InvalidCursor
-
         raise InvalidCursor() from None
 
 

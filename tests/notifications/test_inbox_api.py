@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from superapp.ids import new_id
+from superapp.pagination import encode_cursor
 from tests.notifications.conftest import TITLE
 
 
@@ -45,8 +48,9 @@ class TestList:
         r = await client.get("/v1/notifications", headers=citizen_headers)
         assert r.json() == {"items": [], "next_cursor": None}
 
-    async def test_bad_cursor_is_400(self, client, citizen_headers):
-        r = await client.get("/v1/notifications", params={"cursor": "!!"}, headers=citizen_headers)
+    @pytest.mark.parametrize("cursor", ["!!", encode_cursor(["not-an-id"]), encode_cursor([1, 2])])
+    async def test_bad_cursor_is_400(self, client, citizen_headers, cursor):
+        r = await client.get("/v1/notifications", params={"cursor": cursor}, headers=citizen_headers)
         assert r.status_code == 400 and r.json()["code"] == "pagination.invalid_cursor"
 
     async def test_needs_scope(self, client, factory, citizen):
