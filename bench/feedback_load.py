@@ -361,7 +361,8 @@ def start_server(args) -> subprocess.Popen:
         "--log-level",
         "warning",
     ]
-    return subprocess.Popen(cmd, env=env, cwd=ROOT)
+    log = open(Path(args.data_dir) / "server.log", "ab")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
 
 async def wait_ready(port: int) -> None:
