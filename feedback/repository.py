@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from feedback import geo
 from feedback.models import Agency, Ban, Category, Follow, Photo, Report, TimelineEntry
+from superapp.pagination import InvalidCursor, decode_cursor
 
 
 def aware(dt: datetime | None) -> datetime | None:
@@ -28,6 +29,16 @@ def parse_uuid(value: str | uuid.UUID | None) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except (ValueError, AttributeError):
         return None
+
+
+def id_after(cursor: str | None) -> uuid.UUID | None:
+    """The report id a one-key cursor points after (``None`` without a cursor)."""
+    if not cursor:
+        return None
+    value = parse_uuid(str(decode_cursor(cursor, 1)[0]))
+    if value is None:
+        raise InvalidCursor()
+    return value
 
 
 # --- reference data ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from feedback.schemas import (
 from superapp.context import CtxDep
 from superapp.db import SessionDep, utcnow
 from superapp.i18n import request_language
-from superapp.pagination import Page, PageDep, decode_cursor, paginate
+from superapp.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 
@@ -79,7 +79,7 @@ async def create_report(request: Request, current: FeedbackUser, session: Sessio
 
 @router.get("/reports/mine", response_model=Page[ReportDetail])
 async def my_reports(current: FeedbackUser, session: SessionDep, page: PageDep) -> Page[ReportDetail]:
-    after = repo.parse_uuid(decode_cursor(page.cursor, 1)[0]) if page.cursor else None
+    after = repo.id_after(page.cursor)
     rows = await repo.reports_of(session, current.id, limit=page.limit, after=after)
     items, cursor = paginate(list(rows), page.limit, lambda r: [str(r.id)])
     photos = await repo.photos_for(session, [r.id for r in items])

@@ -16,7 +16,7 @@ from feedback.models import PUBLIC_STATUSES
 from feedback.schemas import PublicReport, public_report
 from superapp.context import CtxDep
 from superapp.db import SessionDep
-from superapp.pagination import Page, PageDep, decode_cursor, paginate
+from superapp.pagination import Page, PageDep, paginate
 from superapp.storage import storage_for
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
@@ -59,7 +59,7 @@ async def public_feed(
     status: Annotated[str | None, Query(max_length=128)] = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[PublicReport]:
-    after = repo.parse_uuid(decode_cursor(page.cursor, 1)[0]) if page.cursor else None
+    after = repo.id_after(page.cursor)
     rows = await repo.public_reports(
         session,
         bbox=parse_bbox(bbox),

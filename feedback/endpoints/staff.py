@@ -41,7 +41,7 @@ async def moderation_queue(
     category: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[ReportDetail]:
     statuses = parse_statuses(status, ALL_STATUSES) or ["submitted"]
-    after = repo.parse_uuid(decode_cursor(page.cursor, 1)[0]) if page.cursor else None
+    after = repo.id_after(page.cursor)
     rows = await repo.moderation_queue(
         session, statuses=statuses, category_code=category, limit=page.limit, after=after
     )
@@ -91,7 +91,7 @@ async def ban_account(body: BanIn, current: Moderator, session: SessionDep) -> B
 
 @admin_router.get("/bans", response_model=Page[BanOut])
 async def list_bans(current: Moderator, session: SessionDep, page: PageDep) -> Page[BanOut]:
-    after = repo.parse_uuid(decode_cursor(page.cursor, 1)[0]) if page.cursor else None
+    after = repo.id_after(page.cursor)
     rows = await repo.bans(session, limit=page.limit, after=after)
     items, cursor = paginate(list(rows), page.limit, lambda b: [str(b.account_id)])
     return Page(items=[_ban_out(b) for b in items], next_cursor=cursor)

@@ -234,5 +234,8 @@ class TestReading:
             )
         ).json()
         assert [r["id"] for r in rest["items"]] == ids[:1] and rest["next_cursor"] is None
-        bad = await client.get("/v1/feedback/reports/mine?cursor=!!!", headers=citizen.headers)
-        assert bad.status_code == 400
+        from superapp.pagination import encode_cursor
+
+        for cursor in ("!!!", encode_cursor(["not-an-id"]), encode_cursor([1, 2])):
+            bad = await client.get(f"/v1/feedback/reports/mine?cursor={cursor}", headers=citizen.headers)
+            assert bad.status_code == 400 and bad.json()["code"] == "pagination.invalid_cursor"
