@@ -60,7 +60,7 @@ def readable_types(scopes: frozenset[str]) -> frozenset[str]:
     return frozenset(types)
 
 
-def _insufficient_scope() -> AppError:
+def insufficient_scope() -> AppError:
     return AppError(
         status=403,
         code="auth.insufficient_scope",
@@ -72,7 +72,7 @@ def _insufficient_scope() -> AppError:
 async def get_reader(current: CurrentAccount) -> Reader:
     types = readable_types(current.principal.scopes)
     if not types:
-        raise _insufficient_scope()
+        raise insufficient_scope()
     if current.account.identity_level < 2 or not current.account.national_id:
         raise AppError(status=403, code="auth.identity_level_required", required_level=2)
     return Reader(current.account, current.principal.client_id, types)
@@ -81,7 +81,7 @@ async def get_reader(current: CurrentAccount) -> Reader:
 async def get_full_reader(reader: Annotated[Reader, Depends(get_reader)]) -> Reader:
     """A reader allowed every resource type (summary, shares, access log)."""
     if not reader.full_access:
-        raise _insufficient_scope()
+        raise insufficient_scope()
     return reader
 
 

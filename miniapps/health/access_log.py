@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from auth.models import Account, OAuthClient
 from miniapps.health.models import HealthAccessLog
 from superapp import i18n
-from superapp.pagination import decode_cursor, encode_cursor
+from superapp.pagination import InvalidCursor, decode_cursor, encode_cursor
 
 MAX_QUERY_CHARS = 1000
 
@@ -60,8 +60,6 @@ async def page(
         try:
             stmt = stmt.where(col(HealthAccessLog.id) < uuid.UUID(str(last)))
         except ValueError as exc:
-            from superapp.pagination import InvalidCursor
-
             raise InvalidCursor() from exc
     rows = list((await session.exec(stmt.order_by(col(HealthAccessLog.id).desc()).limit(limit + 1))).all())
     if len(rows) > limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from miniapps.health.fhir.indexing import (
 from miniapps.health.fhir.search import DateFilter, SearchQuery, TokenValue
 from miniapps.health.models import HealthResource, HealthSearchToken
 from superapp.db import utcnow
-from superapp.pagination import decode_cursor, encode_cursor
+from superapp.pagination import InvalidCursor, decode_cursor, encode_cursor
 
 
 async def upsert_resources(session: AsyncSession, resources: list[dict[str, Any]]) -> int:
@@ -150,12 +151,8 @@ def _after_cursor(query: SearchQuery) -> Any:
     sort_value, pk_hex = decode_cursor(query.cursor or "", 2)
     try:
         after = to_utc(datetime.fromisoformat(sort_value))
-        import uuid
-
         pk = uuid.UUID(pk_hex)
     except (TypeError, ValueError) as exc:
-        from superapp.pagination import InvalidCursor
-
         raise InvalidCursor() from exc
     sd, rpk = col(HealthResource.sort_date), col(HealthResource.pk)
     if query.descending:

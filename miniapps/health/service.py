@@ -11,10 +11,10 @@ from miniapps.health import access_log
 from miniapps.health.access import (
     PatientAccess,
     Reader,
-    _insufficient_scope,
     accessible_patients,
+    insufficient_scope,
 )
-from miniapps.health.errors import ResourceNotFound
+from miniapps.health.errors import RecordNotFound, ResourceNotFound
 from miniapps.health.fhir.indexing import patient_of
 from miniapps.health.fhir.search import SearchQuery, check_type, parse_search
 from miniapps.health.settings import HealthSettings
@@ -45,14 +45,12 @@ class RecordReader:
         for p in found:
             if p.patient_id == patient_id:
                 return p
-        from miniapps.health.errors import RecordNotFound
-
         raise RecordNotFound()
 
     def _check_type(self, resource_type: str) -> None:
         check_type(resource_type)
         if resource_type not in self.reader.types:
-            raise _insufficient_scope()
+            raise insufficient_scope()
 
     async def _log(self, patients: list[str], interaction: str, **kw: Any) -> None:
         await access_log.append(
