@@ -6,7 +6,6 @@ provider's internals can change without touching the platform.
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -27,10 +26,14 @@ async def create_code(
     code_challenge: str,
     sid: str | None,
     auth_time: int | None,
-    acr: str,
+    acr: str | None,
     amr: list[str] | None,
 ) -> str:
-    """A single-use, PKCE-bound authorization code (RFC 6749 §4.1.2, RFC 7636) for ``client``."""
+    """A single-use, PKCE-bound authorization code (RFC 6749 §4.1.2, RFC 7636) for ``client``.
+
+    Missing ``auth_time``/``acr``/``amr`` are taken from the phone's login session (``sid``), or
+    from the account when there is none.
+    """
     from auth.oidc.codes import create_authorization_code
 
     return await create_authorization_code(
@@ -43,7 +46,7 @@ async def create_code(
         code_challenge_method="S256",
         redirect_uri=None,
         sid=sid,
-        auth_time=auth_time if auth_time is not None else int(time.time()),
+        auth_time=auth_time,
         acr=acr,
         amr=amr,
     )

@@ -89,7 +89,6 @@ async def authorize(
                 app_id=view.id,
             )
     claims = current.principal.claims
-    level = current.account.identity_level
     code = await identity.create_code(
         ctx,
         session,
@@ -99,7 +98,7 @@ async def authorize(
         code_challenge=body.code_challenge,
         sid=current.principal.sid,
         auth_time=claims.get("auth_time") if isinstance(claims.get("auth_time"), int) else None,
-        acr=f"urn:superapp:loa:{2 if level >= 2 else 1}",
+        acr=claims.get("acr") if isinstance(claims.get("acr"), str) else None,
         amr=claims.get("amr") if isinstance(claims.get("amr"), list) else None,
     )
     if not client.first_party:

@@ -62,7 +62,9 @@ class TestThirdPartyApps:
         expected = pairwise_sub(ctx.settings.secrets["pairwise_secret"], f"miniapp:{app['id']}", citizen.account.id)
         assert claims["sub"] == expected != str(citizen.account.id)
         assert claims["client_id"] == app["client_id"]
-        assert jwt.get_unverified_claims(body["id_token"])["sub"] == expected
+        id_claims = jwt.get_unverified_claims(body["id_token"])
+        assert id_claims["sub"] == expected and id_claims["aud"] in (app["client_id"], [app["client_id"]])
+        assert id_claims["acr"] == "urn:superapp:loa:1" and isinstance(id_claims["auth_time"], int)
         assert body["refresh_token"]
         userinfo = await client.get("/oauth/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
         assert userinfo.status_code == 200 and userinfo.json()["sub"] == expected
