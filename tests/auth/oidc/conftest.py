@@ -135,3 +135,9 @@ class Browser:
         if auth is None and "client_secret" not in form:
             form["client_id"] = self.client_id
         return await self.http.post("/oauth/token", data=form, headers=auth or {})
+
+
+@pytest.fixture
+def miniapps() -> list:
+    """The provider needs no mini-app mounted (faster app start-up per test)."""
+    return []
