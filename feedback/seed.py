@@ -7,11 +7,11 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
-from sqlmodel import select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from feedback import geo, reference, seed_data
-from feedback.models import Agency, Area, Category, Jurisdiction
+from feedback.models import Agency, Area, Category, Jurisdiction, Report
 
 if TYPE_CHECKING:
     from superapp.context import AppContext
@@ -107,10 +107,43 @@ async def _seed_officers(session: AsyncSession) -> list[str]:
     return lines
 
 
+STORY = {
+    "submitted": [],
+    "assigned": [("approve", None)],
+    "in_progress": [("approve", None), ("in_progress", "Đã cử đội kiểm tra hiện trường.")],
+    "resolved": [("approve", None), ("in_progress", "Đã cử đội kiểm tra hiện trường."), ("resolved", "Đã khắc phục.")],
+    "rejected": [("reject", "Công trình đã được cấp phép.")],
+}
+
+
+async def seed_demo_reports(ctx: AppContext, session: AsyncSession) -> int:
+    """A few reports in different states, once (only into an empty table)."""
+    from feedback import moderation, reports
+    from feedback.workflow import Actor, transition
+
+    if (await session.exec(select(func.count()).select_from(Report))).one():
+        return 0
+    staff = Actor(role="system", label="demo seed")
+    for category, (lat, lon), address, description, state in seed_data.DEMO_REPORTS:
+        data = reports.ReportInput(
+            category=category, description=description, latitude=lat, longitude=lon, address=address
+        )
+        report = await reports.submit(ctx, session, data, actor=Actor(role="citizen"), reporter_id=None, client_id=None)
+        for action, note in STORY[state]:
+            if action in ("approve", "reject"):
+                await moderation.moderate(ctx, session, str(report.id), staff, action=action, reason=note)
+            else:
+                await transition(ctx, session, report, actor=staff, action=action, to_status=action, note=note)
+    return len(seed_data.DEMO_REPORTS)
+
+
 async def seed(ctx: AppContext, session: AsyncSession) -> list[str]:
     counts = await seed_reference_data(session)
-    lines = [f"feedback: {counts['areas']} areas, {counts['agencies']} agencies, {counts['categories']} categories"]
-    lines.extend(await _seed_officers(session))
     geo.invalidate(ctx)
     reference.invalidate(ctx)
+    lines = [f"feedback: {counts['areas']} areas, {counts['agencies']} agencies, {counts['categories']} categories"]
+    demo = await seed_demo_reports(ctx, session)
+    if demo:
+        lines.append(f"feedback: {demo} demo reports")
+    lines.extend(await _seed_officers(session))
     return lines

@@ -205,3 +205,49 @@ JURISDICTIONS = [
     ("HN-HK-UBND", "urban_order.sidewalk", "HN-HK"),
     ("HN-TT-CAP", "urban_order.sidewalk", "HN-HK-TT"),
 ]
+
+# Demo reports (category, (lat, lon), address, description, where the story stops).
+DEMO_REPORTS = [
+    (
+        "traffic.road_damage",
+        (21.0245, 105.8570),
+        "Phố Hàng Bài",
+        "Ổ gà lớn trước số 20 Hàng Bài, xe máy phải tránh sang làn ô tô.",
+        "resolved",
+    ),
+    (
+        "lighting.streetlight",
+        (21.0362, 105.8347),
+        "Đường Hùng Vương",
+        "Ba cột đèn liền nhau không sáng từ tối hôm qua, đoạn gần Lăng Bác.",
+        "in_progress",
+    ),
+    (
+        "environment.waste",
+        (21.0150, 105.8240),
+        "Ngõ 41 Thái Hà",
+        "Rác thải sinh hoạt tồn đọng ở đầu ngõ đã ba ngày, bốc mùi.",
+        "assigned",
+    ),
+    (
+        "urban_order.sidewalk",
+        (21.0281, 105.8522),
+        "Phố Đinh Tiên Hoàng",
+        "Quán nước lấn chiếm hết vỉa hè, người đi bộ phải xuống lòng đường.",
+        "submitted",
+    ),
+    (
+        "drainage.flooding",
+        (21.0068, 105.8435),
+        "Phố Bạch Mai",
+        "Nắp cống bị vỡ giữa đường, rất nguy hiểm khi trời mưa ngập.",
+        "submitted",
+    ),
+    (
+        "construction.violation",
+        (21.0700, 105.8200),
+        "Đường Lạc Long Quân",
+        "Công trình xây thêm tầng không có biển báo giấy phép.",
+        "rejected",
+    ),
+]

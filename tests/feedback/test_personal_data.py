@@ -50,10 +50,17 @@ class TestDeclaration:
         assert any(r.prefix == "/open311/v2" for r in module.routers)
         assert module.seed is not None and module.export is not None and module.erase is not None
 
-    async def test_seed_is_idempotent(self, ctx):
+    async def test_seed_is_idempotent_and_tells_demo_stories(self, client, ctx):
         from feedback.seed import seed
 
-        for _ in range(2):
-            async with unit_of_work(ctx.sessionmaker) as s:
-                lines = await seed(ctx, s)
-        assert lines[0].startswith("feedback: 18 areas, 6 agencies, 9 categories")
+        async with unit_of_work(ctx.sessionmaker) as s:
+            first = await seed(ctx, s)
+        async with unit_of_work(ctx.sessionmaker) as s:
+            second = await seed(ctx, s)
+        assert first[:2] == ["feedback: 18 areas, 6 agencies, 9 categories", "feedback: 6 demo reports"]
+        assert second[0] == first[0] and "feedback: 6 demo reports" not in second
+        async with ctx.sessionmaker() as s:
+            statuses = sorted(r.status for r in (await s.exec(select(Report))).all())
+        assert statuses == ["assigned", "in_progress", "rejected", "resolved", "submitted", "submitted"]
+        public = (await client.get("/v1/feedback/public")).json()["items"]
+        assert len(public) == 3
