@@ -29,11 +29,9 @@ from auth.accounts.schemas import (
     VerifyOut,
 )
 from auth.deps import AccountPrincipal, CurrentAccount, require_identity_level
-from auth.models import DependentLink
 from superapp import i18n
 from superapp.context import CtxDep
 from superapp.db import SessionDep
-from superapp.errors import NotFound
 from superapp.pagination import InvalidCursor, Page, PageDep, decode_cursor, paginate
 
 
@@ -163,11 +161,8 @@ async def add_dependent(body: PersonIn, current: Guardian, ctx: CtxDep, session:
 
 @router.delete("/me/dependents/{link_id}", status_code=204)
 async def remove_dependent(link_id: uuid.UUID, current: CurrentAccount, session: SessionDep) -> Response:
-    link = await session.get(DependentLink, link_id)
-    if link is None or link.guardian_id != current.id:
-        raise NotFound()
-    await session.delete(link)
-    await session.flush()
+    """End a guardian link (another guardian's link, or none, is 404)."""
+    await identity.unlink_dependent(session, current.account, link_id)
     return Response(status_code=204)
 
 
@@ -176,7 +171,10 @@ async def export_me(request: Request, current: CurrentAccount, ctx: CtxDep, sess
     """Everything held about the caller, as one JSON document (every module's section)."""
     await ctx.limiter.check("10/hour", "export", str(current.id))
     document = await privacy.build_export(ctx, session, current.account, _modules(request))
-    return JSONResponse(jsonable_encoder(document), headers={"Content-Disposition": 'attachment; filename="superapp-personal-data.json"'})
+    return JSONResponse(
+        jsonable_encoder(document),
+        headers={"Content-Disposition": 'attachment; filename="superapp-personal-data.json"'},
+    )
 
 
 @router.delete("/me", status_code=204)

@@ -8,6 +8,7 @@ ID among the child's parents or guardians.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from auth.models import Account, DependentLink
 from auth.registry import registry_for
 from superapp.audit import record
 from superapp.db import utcnow
+from superapp.errors import NotFound
 
 if TYPE_CHECKING:
     from superapp.context import AppContext
@@ -132,3 +134,18 @@ async def link_dependent(
         actor_id=guardian.id,
     )
     return link
+
+
+async def unlink_dependent(session: AsyncSession, guardian: Account, link_id: uuid.UUID) -> None:
+    link = await session.get(DependentLink, link_id)
+    if link is None or link.guardian_id != guardian.id:
+        raise NotFound()
+    await session.delete(link)
+    await session.flush()
+    await record(
+        session,
+        action="account.dependent_unlinked",
+        target_type="dependent_link",
+        target_id=link_id,
+        actor_id=guardian.id,
+    )
