@@ -62,8 +62,8 @@ async def authorization_challenge(request: Request, ctx: CtxDep, session: Sessio
         form = await read_form(request)
         authenticated = await authenticate_client(ctx, session, request.headers, form, token_endpoint=url(ctx, CHALLENGE_PATH))
         client = authenticated.client
-        if not client.first_party:
-            raise OAuthError("unauthorized_client", "only first-party clients may sign in here")
+        if not client.first_party or "authorization_code" not in (client.grant_types or []):
+            raise OAuthError("unauthorized_client", "only first-party clients with the code grant may sign in here")
         username = single(form, "username", max_length=254)
         scopes = parse_scope(single(form, "scope", required=False, max_length=1000)) or ["openid"]
         if any(s not in (client.scopes or []) for s in scopes):

@@ -39,6 +39,19 @@ class TestClientRules:
         r = await native_code(client, citizen.phone, pkce=pkce_pair(), client_id=other.client_id, scope="openid")
         assert r.status_code == 400 and r.json()["error"] == "unauthorized_client"
 
+    async def test_first_party_client_without_the_code_grant_is_refused(self, client, factory, citizen):
+        from tests.auth.oidc.conftest import basic
+
+        server = await factory.client(first_party=True, scopes=["openid"], grant_types=["client_credentials"])
+        pkce = pkce_pair()
+        r = await client.post(
+            "/oauth/authorize-challenge",
+            data={"username": citizen.phone, "password": PASSWORD, "scope": "openid",
+                  "code_challenge": pkce.challenge, "code_challenge_method": "S256"},
+            headers=basic(server.client_id),
+        )
+        assert r.status_code == 400 and r.json()["error"] == "unauthorized_client"
+
     async def test_unknown_client_is_invalid_client(self, client, citizen):
         r = await native_code(client, citizen.phone, pkce=pkce_pair(), client_id="nobody")
         assert r.status_code == 401 and r.json()["error"] == "invalid_client"
