@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from auth.accounts import identity
+from superapp.models import AuditEntry
 from tests.auth.accounts.test_registration import assert_problem
 
 SCOPES = ["openid", "profile"]
@@ -54,11 +56,14 @@ class TestLinking:
         r = await client.get("/v1/me/dependents", headers=await factory.headers(other, SCOPES))
         assert r.json() == {"items": [], "next_cursor": None}
 
-    async def test_unlink(self, client, factory, guardian):
+    async def test_unlink_is_audited(self, client, ctx, factory, guardian):
         created = (await link(client, factory, guardian, CHILD)).json()
         headers = await factory.headers(guardian, SCOPES)
         assert (await client.delete(f"/v1/me/dependents/{created['id']}", headers=headers)).status_code == 204
         assert (await client.get("/v1/me/dependents", headers=headers)).json()["items"] == []
+        async with ctx.sessionmaker() as session:
+            audit = (await session.exec(select(AuditEntry).where(AuditEntry.target_id == created["id"]))).all()
+        assert {e.action for e in audit} == {"account.dependent_linked", "account.dependent_unlinked"}
 
     async def test_unlink_someone_elses_is_404(self, client, factory, guardian):
         created = (await link(client, factory, guardian, CHILD)).json()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+from datetime import datetime
 
 import pytest
 
 from auth.otp import OtpResult, OtpThrottled, check_otp, send_otp, verify_otp
 from auth.phones import InvalidPhone
+from auth.sms import OutboxSmsSender
 
 PHONE = "+84912000001"
 
@@ -81,6 +85,12 @@ class TestVerifying:
         assert await verify_otp(ctx, phone=PHONE, purpose="login", code=code) is True
         assert await verify_otp(ctx, phone=PHONE, purpose="login", code=code) is False
 
+    async def test_concurrent_uses_of_one_code_succeed_once(self, ctx, sms):
+        await send_otp(ctx, phone=PHONE, purpose="login")
+        code = sms.last_code(PHONE)
+        results = await asyncio.gather(*[verify_otp(ctx, phone=PHONE, purpose="login", code=code) for _ in range(5)])
+        assert results.count(True) == 1
+
     async def test_replay_is_reported_as_already_used(self, ctx, sms):
         await send_otp(ctx, phone=PHONE, purpose="login")
         code = sms.last_code(PHONE)
@@ -142,3 +152,18 @@ class TestVerifying:
     async def test_malformed_code_counts_as_wrong(self, ctx, sms):
         await send_otp(ctx, phone=PHONE, purpose="login")
         assert await check_otp(ctx, phone=PHONE, purpose="login", code="12ab") is OtpResult.INVALID
+
+
+class TestOutboxFile:
+    async def test_concurrent_writers_leave_whole_lines(self, tmp_path):
+        sender = OutboxSmsSender(tmp_path / "sms-outbox.jsonl")
+        await asyncio.gather(*[sender.send(to=f"+8491200{i:04d}", body="x" * 500, code=f"{i:06d}") for i in range(40)])
+        lines = (tmp_path / "sms-outbox.jsonl").read_text(encoding="utf-8").splitlines()
+        assert sorted(json.loads(line)["code"] for line in lines) == [f"{i:06d}" for i in range(40)]
+
+    async def test_sent_at_is_rfc3339_with_offset(self, tmp_path):
+        sender = OutboxSmsSender(tmp_path / "sms-outbox.jsonl")
+        await sender.send(to=PHONE, body="hello")
+        [line] = (tmp_path / "sms-outbox.jsonl").read_text(encoding="utf-8").splitlines()
+        sent_at = datetime.fromisoformat(json.loads(line)["sent_at"])
+        assert sent_at.utcoffset() is not None
