@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CACHE_KEY = "feedback.notifier"
 STATUS_CATEGORY = "feedback.status"
+# The hub takes at most 10,000 recipients a call; a much-followed report is notified in parts.
+RECIPIENTS_PER_CALL = 5000
 
 
 class Notifier(Protocol):
@@ -53,22 +55,24 @@ class HubNotifier:
         from notifications.api import publish
 
         title, body = status_message(report, entry)
+        data = {
+            "report_id": str(report.id),
+            "tracking_code": report.tracking_code,
+            "status": entry.to_status,
+            "from_status": entry.from_status,
+        }
         try:
-            await publish(
-                session,
-                recipients=recipients,
-                category=STATUS_CATEGORY,
-                title=title,
-                body=body,
-                data={
-                    "report_id": str(report.id),
-                    "tracking_code": report.tracking_code,
-                    "status": entry.to_status,
-                    "from_status": entry.from_status,
-                },
-                source="feedback",
-                idempotency_key=f"feedback:{entry.id}",
-            )
+            for start in range(0, len(recipients), RECIPIENTS_PER_CALL):
+                await publish(
+                    session,
+                    recipients=recipients[start : start + RECIPIENTS_PER_CALL],
+                    category=STATUS_CATEGORY,
+                    title=title,
+                    body=body,
+                    data=data,
+                    source="feedback",
+                    idempotency_key=f"feedback:{entry.id}:{start // RECIPIENTS_PER_CALL}",
+                )
         except ModuleNotFoundError as exc:
             if exc.name != "notifications.service":
                 raise
