@@ -1,8 +1,9 @@
 """A real uvicorn server for the console's end-to-end tests, on 127.0.0.1 and a free port.
 
 The server runs in its own thread and event loop with ``Settings(issuer=<its base URL>)``, so
-redirects, cookies and the OIDC issuer are those a browser sees. Tables are created (SQLite) or
-emptied (PostgreSQL) before it starts.
+redirects, cookies and the OIDC issuer are those a browser sees; its background workers run as
+in ``superapp serve`` (broadcast progress moves). Tables are created (SQLite) or emptied
+(PostgreSQL) before it starts.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def e2e_settings(data_dir: Path, port: int, database_url: str | None, redis_url:
         pairwise_secret="e2e-pairwise-secret-0123456789",
         argon2_time_cost=1,
         argon2_memory_cost=1024,
-        workers_enabled=False,
+        workers_enabled=True,
+        worker_poll_seconds=0.2,
         log_json=False,
         log_level="WARNING",
     )
@@ -64,7 +66,7 @@ class LiveServer:
 
         self.settings = settings
         self.url = settings.resolved_issuer
-        self.app = create_app(settings, run_background_workers=False)
+        self.app = create_app(settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="console-e2e-server", daemon=True)

@@ -220,6 +220,20 @@ class TestAdminInBrowser:
         app = world.api("admin", "GET", f"/v1/admin/miniapps/{world.miniapp_id}").json()
         assert app["status"] == "published"
 
+    def test_broadcast_page_polls_progress_until_done(self, page, world):
+        sign_in(page, world, "admin")
+        page.click('a[data-section="broadcasts"]')
+        page.fill('input[name="title_vi"]', "Cắt nước")
+        page.fill('textarea[name="body_vi"]', "Quận Hoàn Kiếm cắt nước từ 8 đến 12 giờ.")
+        with page.expect_response(re.compile(r"/admin/broadcasts/[0-9a-f-]{36}/status$")) as polled:
+            page.click('button[name="send"]')
+        assert set(polled.value.json()) == {"status", "total", "sent", "failed"}  # the page polls
+        from playwright.sync_api import expect
+
+        expect(page.locator('[data-field="status"]')).to_have_text("done", timeout=TIMEOUT_MS)
+        assert int(page.locator('[data-field="sent"]').inner_text()) >= 5  # the five people of this world
+        shot(page, "admin-04-broadcast-done")
+
     def test_other_pages_in_english(self, page, world):
         sign_in(page, world, "admin")
         page.click('a[lang="en"]')

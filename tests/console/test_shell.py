@@ -81,6 +81,11 @@ class TestLoginRedirect:
         assert "Secure" not in cookie  # issuer is http in tests
 
 
+    async def test_login_attempts_are_rate_limited(self, browser):
+        codes = [(await browser.http.get("/admin/login", headers=JSON)).status_code for _ in range(31)]
+        assert codes[:30] == [303] * 30 and codes[30] == 429
+
+
 class TestCallback:
     async def test_sign_in_opens_a_session_and_goes_to_next(self, browser, moderator, ctx):
         r = await browser.sign_in(moderator, next_path="/admin/stats")
@@ -102,6 +107,15 @@ class TestCallback:
         assert stored["access_token"].count(".") == 2
         assert stored["staff"]["roles"] == ["citizen", "moderator"]
         assert r.status_code == 303
+
+    async def test_signing_in_again_replaces_the_previous_session(self, browser, moderator, admin, ctx):
+        await browser.sign_in(moderator)
+        first = browser.http.cookies.get("console_session")
+        await browser.sign_in(admin)
+        second = browser.http.cookies.get("console_session")
+        assert second != first
+        assert await SessionStore(ctx).load(first) is None
+        assert (await SessionStore(ctx).load(second)).staff.id == str(admin.id)
 
     async def test_next_outside_console_is_ignored(self, browser, moderator):
         r = await browser.sign_in(moderator, next_path="https://evil.example.com/")

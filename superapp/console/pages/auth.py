@@ -25,6 +25,8 @@ from superapp.db import unit_of_work
 
 router = APIRouter(prefix="/admin", route_class=ConsoleRoute, include_in_schema=False)
 LOGIN_COOKIE = "console_login"
+# Each login attempt keeps a pending state in Redis for ten minutes: bound it per address.
+LOGIN_RATE = "30/minute"
 
 
 def safe_next(value: str | None) -> str:
@@ -56,6 +58,7 @@ async def _audit(request: Request, ctx: AppContext, action: str, staff_id: str, 
 
 @router.get("/login")
 async def login(request: Request, ctx: CtxDep, next: Annotated[str | None, Query(max_length=1000)] = None):
+    await ctx.limiter.check(LOGIN_RATE, "console.login", request.client.host if request.client else "unknown")
     provider = OidcProvider(request.app, ctx)
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     verifier, challenge = new_pkce_pair()
@@ -97,6 +100,9 @@ async def callback(
         if tokens.refresh_token:
             await provider.revoke(tokens.refresh_token)
         raise NoConsoleRole()
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        await store.delete(previous)  # a sign-in always starts a new session (no fixation)
     session = await store.create(
         staff=staff,
         access_token=tokens.access_token,
