@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,14 +41,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def prepare(count: int) -> tuple[str, list[str]]:
-    """Tables, keys, products, a validator token and ``count`` fresh payloads."""
+async def prepare(count: int) -> tuple[str, Callable[[], list[str]]]:
+    """Tables, keys, products, a validator token and ``count`` tickets; returns the token and a
+    function that signs one payload per ticket for the current step (called just before the run,
+    as payloads live one to two steps)."""
     from sqlmodel import SQLModel
 
     from auth.keys import ensure_keys as ensure_token_keys
     from auth.models import Account, OAuthClient
     from auth.tokens import issue_access_token
-    from miniapps.transit.config import now_unix, now_utc
+    from miniapps.transit.config import now_utc
     from miniapps.transit.keys import ensure_keys, get_keyring
     from miniapps.transit.models import TransitTicket
     from miniapps.transit.payload import issuer_payload, step_of
@@ -87,9 +90,13 @@ async def prepare(count: int) -> tuple[str, list[str]]:
                 session.add(ticket)
                 tickets.append(ticket)
         kid, signer = (await get_keyring(ctx)).require_signer()
-        step = step_of(now_unix(ctx), 30)
-        payloads = [issuer_payload(claims_for(t, kid, 30), step, signer) for t in tickets]
-        return token, payloads
+        claims = [claims_for(t, kid, 30) for t in tickets]
+
+        def sign_all() -> list[str]:
+            step = step_of(time.time(), 30)
+            return [issuer_payload(c, step, signer) for c in claims]
+
+        return token, sign_all
     finally:
         await ctx.close()
 
@@ -99,7 +106,7 @@ async def drive(base: str, token: str, payloads: list[str], rate: float) -> tupl
     outcomes: dict[str, int] = {}
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
         for p in payloads[:50]:  # warm-up (connections, caches); not measured
             await client.post("/v1/transit/validate", json={"payload": p, "validator_id": "BENCH-WARM"}, headers=headers)
         measured = payloads[50:]
@@ -113,7 +120,11 @@ async def drive(base: str, token: str, payloads: list[str], rate: float) -> tupl
                 r = await client.post(
                     "/v1/transit/validate", json={"payload": payload, "validator_id": f"BENCH-{i % 64}"}, headers=headers
                 )
-                key = r.json().get("result", str(r.status_code)) if r.status_code == 200 else str(r.status_code)
+                if r.status_code == 200:
+                    body = r.json()
+                    key = body["result"] + (f":{body['reason']}" if body.get("reason") else "")
+                else:
+                    key = str(r.status_code)
             except httpx.HTTPError as exc:
                 key = type(exc).__name__
             latencies.append(loop.time() - due)
@@ -176,7 +187,7 @@ def main() -> None:
         if args.redis:
             env["SUPERAPP_REDIS_URL"] = args.redis
         os.environ.update(env)
-        token, payloads = asyncio.run(prepare(count))
+        token, sign_all = asyncio.run(prepare(count))
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "superapp.app:create_app", "--factory", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(args.workers)],
@@ -190,7 +201,7 @@ def main() -> None:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.2)
-            latencies, outcomes = asyncio.run(drive(base, token, payloads, args.rate))
+            latencies, outcomes = asyncio.run(drive(base, token, sign_all(), args.rate))
         finally:
             server.terminate()
             server.wait(timeout=15)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import struct
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -65,8 +65,7 @@ class PayloadError(ValueError):
     """The payload is not a well-formed ``HT1`` payload."""
 
 
-@dataclass(frozen=True, slots=True)
-class TicketClaims:
+class TicketClaims(NamedTuple):
     """What the issuer vouches for: the ticket, its product and validity, the key that signed."""
 
     kid: str
@@ -80,8 +79,7 @@ class TicketClaims:
     device_key: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedPayload:
+class ParsedPayload(NamedTuple):
     claims: TicketClaims
     step: int
     issuer_signed: bytes

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Container, Iterable, Mapping, MutableSet
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,8 +22,7 @@ REASONS = ("expired", "replayed", "revoked", "bad_signature", "used", "not_yet_v
 _CERT_MEMO_MAX = 50_000
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """``accepted`` or not; ``reason`` is one of :data:`REASONS`; ``detail`` refines it
     (``malformed``, ``unknown_key``, ``issuer_signature``, ``device_signature``, ``ticket``,
     ``step``)."""

@@ -88,10 +88,25 @@ class TestReplayAndTime:
         r = await validate(payload)
         assert (r["reason"], r["detail"]) == ("not_yet_valid", "step")
 
-    @pytest.mark.parametrize("payload", ["HT1:garbage!", "hello", "HT1:" + "00" * 100])
-    async def test_garbled_payload_is_bad_signature(self, products, validate, payload, clock):
-        r = await validate(payload)
-        assert (r["result"], r["reason"]) == ("rejected", "bad_signature")
+    async def test_garbled_payload_is_bad_signature(self, products, validate, clock):
+        for payload in ("HT1:garbage!", "hello", "HT1:" + "00" * 100):
+            r = await validate(payload)
+            assert (r["result"], r["reason"], r["detail"]) == ("rejected", "bad_signature", "malformed"), payload
+
+    async def test_truncated_and_resigned_payloads_are_bad_signature(self, citizen, day_pass, qr_text, validate):
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        from miniapps.transit import payload as fmt
+        from miniapps.transit.base45 import b45decode
+
+        good = await qr_text(citizen, day_pass)
+        r = await validate(good[:-10])
+        assert r["reason"] == "bad_signature"
+        raw = b45decode(good[4:])
+        forger = fmt.es256_signer(ec.generate_private_key(ec.SECP256R1()))
+        resigned = fmt.to_text(raw[:38] + forger(raw[:38]))  # same claims, another key, real kid
+        r = await validate(resigned)
+        assert (r["reason"], r["detail"]) == ("bad_signature", "issuer_signature")
 
 
 class TestRevocation:
