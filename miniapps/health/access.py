@@ -17,7 +17,7 @@ from fastapi import Depends
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from auth.deps import AccountPrincipal, CurrentAccount
+from auth.deps import CurrentAccount
 from auth.models import Account, DependentLink
 from miniapps.health.fhir.constants import RESOURCE_TYPES
 from miniapps.health.fhir.indexing import LOCAL_TZ, national_id_of
@@ -87,7 +87,6 @@ async def get_full_reader(reader: Annotated[Reader, Depends(get_reader)]) -> Rea
 
 HealthReader = Annotated[Reader, Depends(get_reader)]
 FullHealthReader = Annotated[Reader, Depends(get_full_reader)]
-__all__ = ["AccountPrincipal", "FullHealthReader", "HealthReader", "PatientAccess", "Reader"]
 
 
 def age_on(birth: date, today: date) -> int:

@@ -16,10 +16,12 @@ class FhirSearchError(AppError):
     code = "health.invalid_search"
     issue_code = "invalid"
 
-    def __init__(self, message_key: str | None = None, **kw) -> None:
-        super().__init__(message_key, **kw)
-        if self.message_key == "error.health.unknown_param":
-            self.issue_code = "not-supported"
+
+class UnknownSearchParam(FhirSearchError):
+    """A parameter (or modifier) this server does not offer for the resource type."""
+
+    message_key = "error.health.unknown_param"
+    issue_code = "not-supported"
 
 
 class UnknownResourceType(AppError):

@@ -26,10 +26,10 @@ from superapp.context import AppContext
 EXPORT_PER_TYPE = 1000
 
 
-def _log_row(row: HealthAccessLog) -> dict[str, Any]:
+def _log_row(row: HealthAccessLog, account_id: uuid.UUID) -> dict[str, Any]:
     return {
         "id": str(row.id), "at": row.created_at.isoformat(), "patient_id": row.patient_id,
-        "actor_kind": row.actor_kind, "by_me": None, "client_id": row.client_id,
+        "actor_kind": row.actor_kind, "by_me": row.actor_account_id == account_id, "client_id": row.client_id,
         "share_id": str(row.share_id) if row.share_id else None, "interaction": row.interaction,
         "resource_type": row.resource_type, "resource_id": row.resource_id, "query": row.query,
     }
@@ -52,8 +52,8 @@ async def export_account(ctx: AppContext, session: AsyncSession, account_id: uui
     by_me = await access_log.entries_for_actor(session, account_id)
     return {
         "record": record,
-        "access_log": [_log_row(r) | {"by_me": r.actor_account_id == account_id} for r in log_rows],
-        "reads_by_me": [_log_row(r) | {"by_me": True} for r in by_me],
+        "access_log": [_log_row(r, account_id) for r in log_rows],
+        "reads_by_me": [_log_row(r, account_id) for r in by_me],
         "shares": [
             {"id": str(s.id), "patient_id": s.patient_id, "status": shares.status_of(s),
              "created_at": s.created_at.isoformat(), "expires_at": s.expires_at.isoformat(), "use_count": s.use_count}

@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from miniapps.health.errors import FhirSearchError, UnknownResourceType
+from miniapps.health.errors import (
+    FhirSearchError,
+    UnknownResourceType,
+    UnknownSearchParam,
+)
 from miniapps.health.fhir.constants import RESOURCE_TYPES
 from miniapps.health.fhir.indexing import (
     CATEGORY_FIELD,
@@ -136,7 +140,7 @@ def parse_search(
     seen_single: set[str] = set()
     for name, value in items:
         if name not in allowed:
-            raise FhirSearchError("error.health.unknown_param", params={"param": name[:64], "type": resource_type})
+            raise UnknownSearchParam(params={"param": name[:64], "type": resource_type})
         if name != "_cursor":
             query.raw.append((name, value))
         if name in ("_count", "_sort", "_cursor", "_format", "patient", "_id"):
