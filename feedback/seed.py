@@ -1,9 +1,8 @@
-"""Reference data for ``superapp seed demo`` (idempotent upserts): areas, agencies, categories,
-jurisdictions; demo agency officers when the accounts service is available."""
+"""``superapp seed demo`` for feedback (idempotent): areas, agencies, categories, jurisdictions,
+demo officers of the local committees and a few demo reports."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -76,33 +75,25 @@ async def seed_reference_data(session: AsyncSession) -> dict[str, int]:
     }
 
 
-async def _seed_officers(session: AsyncSession) -> list[str]:
-    """Extra demo officers through the accounts service, when that service exists."""
-    try:
-        service = importlib.import_module("auth.accounts.service")
-    except ModuleNotFoundError:
-        return []
-    create_account = getattr(service, "create_account", None)
-    if create_account is None:
-        return []
+async def _seed_officers(ctx: AppContext, session: AsyncSession) -> list[str]:
+    """Demo officers for the two local committees (the department officers come with the
+    accounts seed)."""
+    from auth.accounts.service import create_account
     from auth.models import Account
 
     lines = []
     for phone, agency, name in DEMO_OFFICERS:
         found = (await session.exec(select(Account).where(Account.phone == phone))).first()
         if found is None:
-            try:
-                await create_account(
-                    session,
-                    phone=phone,
-                    password=DEMO_PASSWORD,
-                    full_name=name,
-                    roles=["agency_officer"],
-                    agency_code=agency,
-                )
-            except TypeError:
-                log.warning("auth.accounts.service.create_account has another signature; demo officers skipped")
-                return []
+            await create_account(
+                session,
+                ctx.settings,
+                phone=phone,
+                password=DEMO_PASSWORD,
+                full_name=name,
+                roles=["agency_officer"],
+                agency_code=agency,
+            )
         lines.append(f"feedback officer ({agency}): {phone} / {DEMO_PASSWORD}")
     return lines
 
@@ -145,5 +136,5 @@ async def seed(ctx: AppContext, session: AsyncSession) -> list[str]:
     demo = await seed_demo_reports(ctx, session)
     if demo:
         lines.append(f"feedback: {demo} demo reports")
-    lines.extend(await _seed_officers(session))
+    lines.extend(await _seed_officers(ctx, session))
     return lines
