@@ -87,8 +87,8 @@ async def page(
     return rows, None
 
 
-async def open_share(session: AsyncSession, code: str) -> HealthShare:
-    """The share behind ``code`` if usable: counted, logged, and the citizen notified."""
+async def usable(session: AsyncSession, code: str) -> HealthShare:
+    """The share behind ``code``; 404 if unknown, 410 if revoked or expired. Writes nothing."""
     share = await by_code(session, code)
     if share is None:
         raise ShareNotFound()
@@ -97,13 +97,17 @@ async def open_share(session: AsyncSession, code: str) -> HealthShare:
         raise ShareRevoked()
     if state == "expired":
         raise ShareExpired()
+    return share
+
+
+async def record_use(session: AsyncSession, share: HealthShare) -> None:
+    """Count one opening, log it, and queue the citizen's notification."""
     now = utcnow()
     share.use_count += 1
     share.last_used_at = now
     session.add(share)
     await access_log.append(session, patients=[share.patient_id], interaction="share", share_id=share.id)
     await notifier.share_used(session, share, now)
-    return share
 
 
 async def for_account(session: AsyncSession, account_id: uuid.UUID) -> list[HealthShare]:

@@ -133,3 +133,33 @@ class TestRevoking:
         share = await create(client, world.headers)
         assert (await client.delete(f"{SHARES}/{share['code']}", headers=world.headers)).status_code == 204
         assert (await client.delete(f"{SHARES}/{share['code']}", headers=world.headers)).status_code == 204
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+class TestDoctorsBrowser:
+    async def test_a_browser_gets_a_page_of_the_essentials(self, client, world):
+        share = await create(client, world.headers)
+        r = await client.get(path_of(share["url"]), headers={**BROWSER, "Accept-Language": "en"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        assert "Nguyễn Thị Lan" in r.text and "Penicillin" in r.text and "Amlodipin 5 mg" in r.text
+        assert "Allergies" in r.text and "128/82 mmHg" in r.text
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert r.headers["cache-control"] == "no-store"
+        items = (await client.get("/v1/health/access-log", headers=world.headers)).json()["items"]
+        assert [i["interaction"] for i in items] == ["share"]
+
+    async def test_format_json_gives_the_bundle_to_a_browser(self, client, world):
+        share = await create(client, world.headers)
+        r = await client.get(path_of(share["url"]), params={"_format": "json"}, headers=BROWSER)
+        assert fhir_json(r)["type"] == "collection"
+
+    async def test_a_revoked_link_shows_a_page_in_vietnamese(self, client, ctx, world):
+        share = await create(client, world.headers)
+        await client.delete(f"{SHARES}/{share['code']}", headers=world.headers)
+        r = await client.get(path_of(share["url"]), headers=BROWSER)
+        assert r.status_code == 410 and r.headers["content-type"].startswith("text/html")
+        assert "Người bệnh đã thu hồi liên kết chia sẻ này." in r.text
+        async with ctx.sessionmaker() as s:
+            assert (await s.exec(select(HealthShare))).one().use_count == 0
