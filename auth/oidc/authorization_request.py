@@ -69,9 +69,11 @@ class AuthorizationRequest:
     raw: dict[str, str] = field(default_factory=dict)
     # The session signed in during this request (prompt=login and max_age are then satisfied).
     fresh_sid: str | None = None
+    # The session the consent page was shown to: a decision only counts for that session.
+    consent_sid: str | None = None
 
     def sealed(self) -> dict[str, Any]:
-        return {**self.raw, "issued_at": self.issued_at, "fresh_sid": self.fresh_sid}
+        return {**self.raw, "issued_at": self.issued_at, "fresh_sid": self.fresh_sid, "consent_sid": self.consent_sid}
 
 
 def _single(params: ImmutableMultiDict, name: str) -> tuple[str | None, bool]:

@@ -57,7 +57,8 @@ class Flow:
         )
         return self.csrf.attach(response)
 
-    def consent_page(self, account: Account) -> Response:
+    def consent_page(self, account: Account, login: LoginSession) -> Response:
+        self.areq.consent_sid = login.sid
         response = render(
             "consent.html", self.lang, redirect_target=self.areq.redirect_uri,
             action=AUTHORIZE_PATH, auth_request=browser.seal_request(self.ctx, self.areq.sealed()),
@@ -83,6 +84,8 @@ class Flow:
         assert login is not None and account is not None
         client = areq.client
         if not client.first_party:
+            if decision is not None and areq.consent_sid != login.sid:
+                decision = None  # the page was answered from another sign-in: ask again
             if decision == "deny":
                 return self.error("access_denied", "the citizen denied the request")
             if decision == "allow":
@@ -92,7 +95,7 @@ class Flow:
                 if "consent" in areq.prompt or not covers(consent, areq.scopes):
                     if "none" in areq.prompt:
                         return self.error("consent_required", "the citizen must consent")
-                    return self.consent_page(account)
+                    return self.consent_page(account, login)
         code = await create_authorization_code(
             self.ctx, self.session, client=client, account_id=account.id, scopes=areq.scopes,
             code_challenge=areq.code_challenge, code_challenge_method=areq.code_challenge_method,
@@ -148,9 +151,11 @@ async def _continue(request: Request, ctx: AppContext, session: AsyncSession, fo
         return error_page(lang, "oidc.error.csrf", status=403)
     issued_at = sealed.pop("issued_at", 0)
     fresh_sid = sealed.pop("fresh_sid", None)
+    consent_sid = sealed.pop("consent_sid", None)
     try:
         areq = await validate(ctx, session, ImmutableMultiDict(sealed), issued_at=int(issued_at))
         areq.fresh_sid = fresh_sid if isinstance(fresh_sid, str) else None
+        areq.consent_sid = consent_sid if isinstance(consent_sid, str) else None
     except ErrorPage as exc:
         return error_page(lang, exc.message_key)
     except ErrorRedirect as exc:

@@ -136,6 +136,14 @@ class TestCodeFlow:
         q = query_of(r.headers["location"])
         assert q["error"] == "access_denied" and q["state"] == "st-123"
 
+    async def test_consent_answered_from_another_sign_in_is_asked_again(self, client, factory, citizen):
+        browser = Browser(client, (await third_party(factory)).client_id, REDIRECT)
+        first_page = await browser.login(await browser.start(), citizen.phone)
+        other = await factory.account()
+        await browser.login(await browser.start(prompt="login"), other.phone)  # another tab, another citizen
+        r = await browser.decide(first_page, "allow")
+        assert r.status_code == 200 and 'value="allow"' in r.text and "location" not in r.headers
+
     async def test_consent_page_in_english(self, client, factory, citizen):
         browser = Browser(client, (await third_party(factory)).client_id, REDIRECT)
         page = await browser.login(await browser.start(ui_locales="en"), citizen.phone)
