@@ -6,6 +6,7 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 
 from auth.deps import OptionalPrincipal
 from auth.models import Account
@@ -51,14 +52,14 @@ def parse_statuses(raw: str | None, allowed: frozenset[str]) -> list[str] | None
     return statuses
 
 
-@router.get("/public", response_model=Page[PublicReport])
+@router.get("/public", response_model=Page[PublicReport], response_class=JSONResponse)
 async def public_feed(
     session: SessionDep,
     page: PageDep,
     bbox: Annotated[str | None, Query(max_length=128)] = None,
     status: Annotated[str | None, Query(max_length=128)] = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[PublicReport]:
+) -> Response:
     after = repo.id_after(page.cursor)
     rows = await repo.public_reports(
         session,
@@ -70,7 +71,9 @@ async def public_feed(
     )
     items, cursor = paginate(list(rows), page.limit, lambda r: [str(r.id)])
     photos = await repo.photos_for(session, [r.id for r in items])
-    return Page(items=[public_report(r, photos[r.id]) for r in items], next_cursor=cursor)
+    page_out = Page[PublicReport](items=[public_report(r, photos[r.id]) for r in items], next_cursor=cursor)
+    # Already validated: serialise once instead of letting the response model validate it again.
+    return Response(page_out.model_dump_json(), media_type="application/json")
 
 
 async def _photo_bytes(ctx, session, principal, photo_id: str, thumbnail: bool) -> Response:
