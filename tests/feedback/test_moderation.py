@@ -8,7 +8,7 @@ import pytest
 
 from feedback.workflow import calendar
 from superapp.db import utcnow
-from tests.feedback.conftest import HANG_BAC
+from tests.feedback.conftest import HANG_BAC, image_bytes
 from tests.feedback.helpers import approved_report, audit_actions, inbox
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -52,13 +52,16 @@ class TestActions:
         rejected = (await submit(citizen)).json()["id"]
         r = await moderate(moderator, rejected, action="reject", reason="Nội dung không phù hợp.")
         assert (r.json()["status"], r.json()["status_note"]) == ("rejected", "Nội dung không phù hợp.")
-        hidden = await approved_report(submit, moderate, citizen, moderator)
+        hidden = await approved_report(submit, moderate, citizen, moderator, photos=[image_bytes()])
         public = (await client.get("/v1/feedback/public")).json()["items"]
         assert [p["id"] for p in public] == [hidden]
+        photo_url = public[0]["photos"][0]["url"]
+        assert (await client.get(photo_url)).status_code == 200
         assert (await moderate(moderator, hidden, action="hide", reason="Lộ thông tin cá nhân.")).json()[
             "status"
         ] == "hidden"
         assert (await client.get("/v1/feedback/public")).json()["items"] == []
+        assert (await client.get(photo_url)).status_code == 404
         assert await audit_actions(ctx, rejected) == ["feedback.reject"]
         assert await audit_actions(ctx, hidden) == ["feedback.approve", "feedback.hide"]
 
