@@ -176,7 +176,11 @@ async def create_request(request: Request, ctx: CtxDep) -> list[dict[str, Any]]:
     try:
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         async with unit_of_work(ctx.sessionmaker) as session:
-            client = await client_for_api_key(session, values.get("api_key"), values.get("client_id"))
+            client = await client_for_api_key(
+                session,
+                values.get("api_key") or request.query_params.get("api_key"),
+                values.get("client_id") or request.query_params.get("client_id"),
+            )
             await ctx.limiter.check("600/minute", "feedback.open311", client.client_id)
             for name in ("service_code", "lat", "long", "description"):
                 if not values.get(name):

@@ -90,6 +90,16 @@ class TestPost:
         await factory.client(scopes=["open311"], secret=suspended_key, status="suspended")
         assert_open311_error(await client.post(f"{BASE}/requests.json", data=form(suspended_key)), 403)
 
+    async def test_api_key_in_the_query_string_or_with_client_id(self, client, factory):
+        key = secrets.token_urlsafe(32)
+        partner = await factory.client(scopes=["open311"], grant_types=["client_credentials"], secret=key)
+        r = await client.post(f"{BASE}/requests.json?api_key={key}", data=form(None))
+        assert r.status_code == 201
+        r = await client.post(f"{BASE}/requests.json", data=form(key, client_id=partner.client_id))
+        assert r.status_code == 201
+        r = await client.post(f"{BASE}/requests.json", data=form(key, client_id="someone-else"))
+        assert_open311_error(r, 403)
+
     async def test_bad_input(self, client, api_key):
         assert_open311_error(await client.post(f"{BASE}/requests.json", data=form(api_key, lat="abc")), 422)
         assert_open311_error(
