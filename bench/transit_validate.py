@@ -156,6 +156,18 @@ async def drop_keys(url: str, prefix: str) -> None:
         await redis.aclose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children, from /proc (Linux)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (OSError, IndexError, ValueError):
+        return total
+    return total + sum(cpu_seconds(int(c)) for c in children)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=500)
@@ -201,7 +213,9 @@ def main() -> None:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.2)
+            cpu_before = cpu_seconds(server.pid)
             latencies, outcomes = asyncio.run(drive(base, token, sign_all(), args.rate))
+            cpu_used = cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -216,6 +230,8 @@ def main() -> None:
     print(f"{backend} + {redis}, {args.workers} worker(s): {len(lat)} validations at {args.rate:.0f}/s")
     print(f"latency ms: p50 {q[49] * 1000:.1f}  p95 {q[94] * 1000:.1f}  p99 {q[98] * 1000:.1f}  max {lat[-1] * 1000:.1f}")
     print(f"outcomes: {outcomes}")
+    per_request = cpu_used / (len(lat) + 50) * 1000
+    print(f"server CPU: {per_request:.2f} ms per validation (≈ {1000 / per_request:.0f} validations/s per core)")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ import asyncio
 import pytest
 from sqlmodel import func, select
 
+from miniapps.transit import payload as fmt
 from miniapps.transit.models import TransitValidation
+from tests.miniapps.transit.helpers import IssuerKey, claims
 
 
 async def accepted_count(ctx) -> int:
@@ -96,7 +98,6 @@ class TestReplayAndTime:
     async def test_truncated_and_resigned_payloads_are_bad_signature(self, citizen, day_pass, qr_text, validate):
         from cryptography.hazmat.primitives.asymmetric import ec
 
-        from miniapps.transit import payload as fmt
         from miniapps.transit.base45 import b45decode
 
         good = await qr_text(citizen, day_pass)
@@ -107,6 +108,25 @@ class TestReplayAndTime:
         resigned = fmt.to_text(raw[:38] + forger(raw[:38]))  # same claims, another key, real kid
         r = await validate(resigned)
         assert (r["reason"], r["detail"]) == ("bad_signature", "issuer_signature")
+
+
+class TestKeysAndRetries:
+    async def test_payload_under_an_unknown_key_id_is_bad_signature(self, products, validate, clock):
+        stranger = IssuerKey()
+        text = fmt.issuer_payload(claims(stranger, valid_from=int(clock()) - 60), int(clock()) // 30, stranger.sign)
+        r = await validate(text)
+        assert (r["result"], r["reason"], r["detail"]) == ("rejected", "bad_signature", "unknown_key")
+
+    async def test_retry_with_the_same_idempotency_key_returns_the_first_answer(
+        self, client, citizen, single, qr_text, validator_headers
+    ):
+        body = {"payload": await qr_text(citizen, single), "validator_id": "HN-BUS-32-001"}
+        h = {**validator_headers, "Idempotency-Key": "scan-1"}
+        first = await client.post("/v1/transit/validate", json=body, headers=h)
+        retry = await client.post("/v1/transit/validate", json=body, headers=h)
+        assert first.json()["result"] == retry.json()["result"] == "accepted"
+        other = await client.post("/v1/transit/validate", json=body, headers=validator_headers)
+        assert other.json()["reason"] in {"replayed", "used"}
 
 
 class TestRevocation:
