@@ -196,6 +196,10 @@ class TestOfficerInBrowser:
         shot(page, "officer-03-resolved")
         status = world.api("officer", "GET", f"/v1/feedback/reports/{world.report_to_resolve}").json()["status"]
         assert status == "resolved"
+        page.goto(f"/admin/agency/{world.report_to_resolve}")
+        page.wait_for_selector("svg.map circle")
+        assert page.locator(f'article[data-id="{world.report_to_resolve}"]').get_attribute("data-status") == "resolved"
+        shot(page, "officer-04-report")
 
     def test_moderation_is_refused(self, page, world):
         sign_in(page, world, "officer")
@@ -203,7 +207,7 @@ class TestOfficerInBrowser:
         response = page.goto("/admin/moderation")
         assert response.status == 403
         assert page.locator('[data-code="console.forbidden"]').count() == 1
-        shot(page, "officer-04-forbidden")
+        shot(page, "officer-05-forbidden")
 
 
 class TestAdminInBrowser:

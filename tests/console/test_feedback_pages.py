@@ -39,7 +39,8 @@ class TestModerationQueue:
 
     async def test_media_refuses_anything_but_local_api_paths(self, browser, moderator):
         await browser.sign_in(moderator)
-        for src in ("https://evil.example.com/x.png", "//evil.example.com/x.png", "/admin/", "/v1/me"):
+        for src in ("https://evil.example.com/x.png", "//evil.example.com/x.png", "/admin/", "/v1/me",
+                    "/v1/feedback/photos/../../me/export", "/v1/feedback/reports/mine"):
             r = await browser.http.get("/admin/media", params={"src": src}, headers=JSON)
             assert r.status_code == 404, src
 
@@ -150,6 +151,28 @@ class TestAgencyView:
         overdue = await browser.http.get("/admin/agency", params={"overdue": "true"})
         assert f'data-id="{report_id}"' in everything.text
         assert f'data-id="{report_id}"' not in overdue.text  # due in working hours, not yet late
+
+    async def test_report_page_shows_history_and_moves_it_on(self, browser, moderator, gtvt_officer, citizen,
+                                                             submit_report, report_status, app, ctx):
+        from tests.console.conftest import ConsoleBrowser
+
+        report_id = await submit_report(citizen)
+        mod = ConsoleBrowser(app, ctx)
+        try:
+            await mod.sign_in(moderator)
+            await mod.http.post(f"/admin/moderation/{report_id}/approve", data={"csrf_token": await mod.csrf()})
+        finally:
+            await mod.aclose()
+        await browser.sign_in(gtvt_officer)
+        page = await browser.http.get(f"/admin/agency/{report_id}")
+        assert page.status_code == 200
+        assert "Mới gửi → Đã duyệt" in page.text and '<svg class="map"' in page.text
+        token = await browser.csrf(f"/admin/agency/{report_id}")
+        r = await browser.http.post(f"/admin/agency/{report_id}/transition",
+                                    data={"csrf_token": token, "status": "in_progress", "note": "Đang xử lý.", "back": "detail"})
+        assert r.status_code == 303 and r.headers["location"] == f"/admin/agency/{report_id}"
+        after = await browser.http.get(r.headers["location"])
+        assert "Đã giao → Đang xử lý" in after.text and "Đang xử lý." in after.text
 
     async def test_reassign_needs_an_agency_code(self, browser, gtvt_officer):
         await browser.sign_in(gtvt_officer)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from superapp.console.api import ConsoleApi
 from superapp.console.deps import require_section, section_form
 from superapp.console.errors import InvalidForm
+from superapp.console.mapplot import plot
 from superapp.console.pages.common import act, category_names
 from superapp.console.rendering import render
 from superapp.console.routing import ConsoleRoute
@@ -69,6 +70,21 @@ async def agency_queue(
     )
 
 
+@router.get("/{report_id}")
+async def agency_report(request: Request, session: Viewer, report_id: ReportId):
+    """One report with its photos, place and history, and the form to move it on."""
+    api = ConsoleApi(request, session)
+    report = await api.get(f"/v1/feedback/reports/{report_id}")
+    timeline = await api.get(f"/v1/feedback/reports/{report_id}/timeline")
+    due = parse_time(report.get("due_at"))
+    report["_overdue"] = bool(due and due < datetime.now(UTC) and report.get("status") not in ("resolved", "closed"))
+    flashes = await SessionStore(request.app.state.ctx).take_flashes(session)
+    return render(
+        request, "agency_report.html", session=session, flashes=flashes, report=report,
+        timeline=timeline.get("items", []), markers=plot([report]), category_names=await category_names(request, api),
+    )
+
+
 @router.post("/{report_id}/transition")
 async def transition(
     request: Request,
@@ -77,6 +93,7 @@ async def transition(
     status: Annotated[Literal["in_progress", "resolved", "reassign"], Form()],
     note: Annotated[str, Form(min_length=1, max_length=2000)],
     agency_code: Annotated[str | None, Form(max_length=50)] = None,
+    back: Annotated[Literal["detail"] | None, Form()] = None,
 ):
     body: dict[str, Any] = {"status": status, "note": note}
     if status == "reassign":
@@ -86,5 +103,6 @@ async def transition(
     api = ConsoleApi(request, session)
     return await act(
         request, session, lambda: api.post(f"/v1/agency/feedback/reports/{report_id}/transition", body),
-        done_key=f"console.agency.done.{status}", back="/admin/agency",
+        done_key=f"console.agency.done.{status}",
+        back=f"/admin/agency/{report_id}" if back == "detail" and status != "reassign" else "/admin/agency",
     )

@@ -1,7 +1,8 @@
 """Report photos for the console's pages, fetched with the staff member's token.
 
 The browser cannot send the bearer token itself, so the console fetches the image in-process and
-hands back the bytes: images only, paths on this issuer only (never a proxy to elsewhere).
+hands back the bytes: images only, from the modules' media paths on this issuer only (never a
+proxy to anything else).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from superapp.console.routing import ConsoleRoute
 
 router = APIRouter(prefix="/admin", route_class=ConsoleRoute, include_in_schema=False)
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+# Where the module APIs serve images that staff pages show.
+MEDIA_PREFIXES = ("/v1/feedback/photos/",)
 
 
 def local_path(src: str, issuer: str) -> str | None:
     if src.startswith(issuer + "/"):
         src = src[len(issuer) :]
-    if not src.startswith("/") or src.startswith("//") or "\\" in src or src.startswith("/admin"):
+    if not src.startswith(MEDIA_PREFIXES) or ".." in src or "\\" in src or "?" in src or "#" in src:
         return None
     return src
 
