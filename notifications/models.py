@@ -41,19 +41,25 @@ class Notification(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=tz_column(nullable=False))
 
 
+_INBOX_PAGE_COLUMNS = ["notification_id", "created_at", "read_at"]
+
+
 class InboxItem(SQLModel, table=True):
     """A message in one citizen's inbox. Ids are UUIDv7, so ``id`` order is arrival order."""
 
     __tablename__ = "notification_inbox"
     __table_args__ = (
         UniqueConstraint("notification_id", "account_id", name="uq_inbox_notification_account"),
-        Index("ix_inbox_account_id", "account_id", "id"),
+        # An inbox page is one backward range scan; on PostgreSQL the index also carries the
+        # columns a page shows, so the page is read from the index alone (index-only scan).
+        Index("ix_inbox_account_id", "account_id", "id", postgresql_include=_INBOX_PAGE_COLUMNS),
         Index(
             "ix_inbox_account_unread",
             "account_id",
             "id",
             postgresql_where=text("read_at IS NULL"),
             sqlite_where=text("read_at IS NULL"),
+            postgresql_include=_INBOX_PAGE_COLUMNS,
         ),
     )
 
