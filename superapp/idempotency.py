@@ -9,10 +9,12 @@ so the client may retry them.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +25,8 @@ from superapp.middleware import _header, send_problem
 from superapp.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
+# Stored answers may hold secrets shown once (client secrets, share codes): they are kept
+# encrypted with a key derived from SUPERAPP_SECRET_KEY.
 STALE_PENDING = timedelta(seconds=60)
 ScopeResolver = Callable[[Scope], Awaitable[str]]
 
@@ -33,6 +37,14 @@ async def default_scope(scope: Scope) -> str:
         return "auth:" + hashlib.sha256(auth.encode()).hexdigest()[:40]
     client = scope.get("client") or ("unknown", 0)
     return f"ip:{client[0]}"
+
+
+def _fernet(ctx) -> Fernet:
+    cached = ctx.cache.get("idempotency_fernet")
+    if cached is None:
+        digest = hashlib.sha256(b"superapp-idempotency:" + ctx.settings.secrets["secret_key"].encode()).digest()
+        cached = ctx.cache["idempotency_fernet"] = Fernet(base64.urlsafe_b64encode(digest))
+    return cached
 
 
 def _aware(dt):
@@ -98,7 +110,7 @@ class IdempotencyMiddleware:
                     await send_problem(send, scope, AppError(status=422, code="idempotency.key_reused"))
                     return
                 if existing.status_code is not None:
-                    await self._replay(send, existing)
+                    await self._replay(send, existing, _fernet(ctx))
                     return
                 if utcnow() - _aware(existing.created_at) < STALE_PENDING:
                     await send_problem(
@@ -145,12 +157,15 @@ class IdempotencyMiddleware:
                         rec.response_headers = {
                             k.decode("latin-1"): v.decode("latin-1") for k, v in headers if k.decode("latin-1").lower() in keep
                         }
-                        rec.response_body = b"".join(out)
+                        rec.response_body = _fernet(ctx).encrypt(b"".join(out))
                         rec.completed_at = utcnow()
                     await session.commit()
 
-    async def _replay(self, send: Send, record: IdempotencyRecord) -> None:
-        body = record.response_body or b""
+    async def _replay(self, send: Send, record: IdempotencyRecord, fernet: Fernet) -> None:
+        try:
+            body = fernet.decrypt(record.response_body) if record.response_body else b""
+        except InvalidToken:  # the secret key changed: the stored answer cannot be replayed
+            body = b""
         headers = [(k.encode(), v.encode()) for k, v in (record.response_headers or {}).items()]
         headers += [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
         await send({"type": "http.response.start", "status": record.status_code, "headers": headers})

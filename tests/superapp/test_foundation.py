@@ -174,3 +174,18 @@ class TestCursor:
     def test_garbage_is_refused(self, bad):
         with pytest.raises(InvalidCursor):
             decode_cursor(bad, 2)
+
+
+class TestIdempotencyStorage:
+    async def test_stored_answers_are_encrypted(self, probe_client, ctx):
+        from superapp.models import IdempotencyRecord
+
+        await probe_client.post("/v1/test-probe/notes", json={"text": "secret-value-123"}, headers={"Idempotency-Key": "enc"})
+        async with ctx.sessionmaker() as s:
+            rows = (await s.exec(select(IdempotencyRecord))).all()
+        assert len(rows) == 1 and rows[0].response_body
+        assert b"secret-value-123" not in rows[0].response_body
+        again = await probe_client.post(
+            "/v1/test-probe/notes", json={"text": "secret-value-123"}, headers={"Idempotency-Key": "enc"}
+        )
+        assert again.json()["text"] == "secret-value-123"
