@@ -12,6 +12,7 @@ from miniapps.platform import identity, repository
 from miniapps.platform.developer import Actor, client_of, record_change
 from miniapps.platform.errors import InvalidStatus, MiniAppNotFound, ReasonRequired
 from miniapps.platform.models import WebMiniApp
+from miniapps.platform.notices import tell_owner
 from superapp.context import AppContext
 from superapp.db import utcnow
 
@@ -49,6 +50,7 @@ async def review(
     await record_change(
         session, actor, f"miniapp.{'approve' if decision == 'approve' else 'reject'}", app, reason=reason
     )
+    await tell_owner(session, app, app.status)
     return app
 
 
@@ -67,6 +69,7 @@ async def suspend(
     await session.flush()
     await identity.revoke_client(ctx, session, client.client_id)
     await record_change(session, actor, "miniapp.suspend", app, reason=reason, previous_status=previous)
+    await tell_owner(session, app, "suspended")
     return app
 
 
