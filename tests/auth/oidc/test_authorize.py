@@ -238,3 +238,19 @@ class TestBadRequests:
         browser = Browser(client, (await first_party(factory)).client_id, REDIRECT)
         r = await client.post("/oauth/authorize", data=browser.params())
         assert r.status_code == 200 and 'name="username"' in r.text
+
+
+class TestCookieSecurity:
+    def test_https_issuer_makes_the_cookie_secure_and_host_prefixed(self, settings):
+        from types import SimpleNamespace
+
+        from fastapi import Response
+
+        from auth.oidc import browser
+
+        https = SimpleNamespace(settings=settings.model_copy(update={"issuer": "https://id.hanoi.gov.vn"}))
+        response = Response()
+        browser.set_session_cookie(https, response, "opaque-value")
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith("__Host-sa_session=opaque-value")
+        assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie and "Domain" not in cookie
