@@ -7,12 +7,21 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from superapp.metadata import load_metadata
+from superapp.metadata import host_table_names, load_metadata
 from superapp.settings import Settings
 
 config = context.config
 settings: Settings = config.attributes.get("settings") or Settings()
 target_metadata = load_metadata()
+HOST_TABLES = host_table_names()
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """The host history covers the host's tables; plugins with their own history keep theirs."""
+    if type_ == "table":
+        return name in HOST_TABLES
+    table = getattr(obj, "table", None)
+    return table is None or table.name in HOST_TABLES
 
 
 def _url() -> str:
@@ -20,7 +29,9 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True, include_object=include_object
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -31,6 +42,7 @@ def _do_run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
