@@ -77,6 +77,24 @@ class TestWholeLife:
         assert "Không đủ thông tin." in vi.json()["items"][0]["body"]
 
 
+class TestAutoClose:
+    async def test_only_reports_resolved_over_seven_days_ago_close(
+        self, client, ctx, submit, moderate, act, citizen, moderator, transport_officer
+    ):
+        old, recent = [await approved_report(submit, moderate, citizen, moderator) for _ in range(2)]
+        for rid in (old, recent):
+            await act(transport_officer, rid, "resolved")
+        await age_resolution(ctx, old, days=8)
+        await age_resolution(ctx, recent, days=6)
+        assert await close_resolved_reports(ctx) == 1
+        statuses = {
+            rid: (await client.get(f"/v1/feedback/reports/{rid}", headers=citizen.headers)).json()["status"]
+            for rid in (old, recent)
+        }
+        assert statuses == {old: "closed", recent: "resolved"}
+        assert await close_resolved_reports(ctx) == 0
+
+
 class TestIllegalTransitions:
     async def test_workflow_refuses_out_of_order_changes(
         self, client, submit, moderate, act, citizen, moderator, transport_officer
