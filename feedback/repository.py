@@ -196,11 +196,14 @@ async def reports_in_box(
 
 
 async def resolved_before(session: AsyncSession, cutoff: datetime, *, limit: int) -> Sequence[Report]:
+    """Reports resolved before ``cutoff``, locked for closing (rows another transaction holds
+    are skipped and picked up on the next run)."""
     query = (
         select(Report)
         .where(Report.status == "resolved", col(Report.resolved_at) < cutoff)
         .order_by(col(Report.resolved_at).asc())
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
     return (await session.exec(query)).all()
 
