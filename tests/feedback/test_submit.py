@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from feedback.models import Photo, Report, TimelineEntry
-from tests.feedback.conftest import BA_DINH_SQUARE, SAIGON, image_bytes
+from tests.feedback.conftest import BA_DINH_SQUARE, HOAN_KIEM_LAKE, SAIGON, image_bytes
 
 pytestmark = pytest.mark.usefixtures("seeded")
 TRACKING_RE = re.compile(r"^HN-\d{4}-[0-9A-HJKMNP-TV-Z]{6}$")
@@ -175,3 +175,28 @@ def report_uuid(value: str):
     import uuid
 
     return uuid.UUID(value)
+
+
+class TestIdempotentMultipartRetry:
+    async def test_the_same_multipart_bytes_sent_again_create_one_report(self, client, citizen, ctx):
+        import httpx
+
+        built = httpx.Request(
+            "POST",
+            "http://testserver/v1/feedback/reports",
+            data={
+                "category": "traffic.road_damage",
+                "description": "Ổ gà lớn giữa đường Tràng Tiền.",
+                "latitude": str(HOAN_KIEM_LAKE[0]),
+                "longitude": str(HOAN_KIEM_LAKE[1]),
+            },
+            files=[("photos[]", ("a.jpg", image_bytes(), "image/jpeg"))],
+        )
+        body = built.read()
+        headers = {**citizen.headers, "Content-Type": built.headers["Content-Type"], "Idempotency-Key": "with-photo"}
+        first = await client.post("/v1/feedback/reports", content=body, headers=headers)
+        again = await client.post("/v1/feedback/reports", content=body, headers=headers)
+        assert first.status_code == again.status_code == 201 and first.json() == again.json()
+        async with ctx.sessionmaker() as s:
+            assert len((await s.exec(select(Report))).all()) == 1
+            assert len((await s.exec(select(Photo))).all()) == 1
