@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Handler = Callable[["AppContext", dict[str, Any]], Awaitable[None]]
 _handlers: dict[str, Handler] = {}
-LEASE_SECONDS = 60
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -87,7 +86,7 @@ def backoff_seconds(attempts: int) -> float:
 async def claim(ctx: AppContext, batch: int = 20) -> list[tuple[int, str, dict[str, Any], int, int]]:
     """Lease up to ``batch`` due jobs to this worker; returns ``(id, kind, payload, attempts, max)``."""
     now = utcnow()
-    lease = now + timedelta(seconds=LEASE_SECONDS)
+    lease = now + timedelta(seconds=ctx.settings.outbox_lease_seconds)
     skip_locked = "" if ctx.settings.is_sqlite else " FOR UPDATE SKIP LOCKED"
     sql = text(
         "UPDATE outbox SET locked_until = :lease, locked_by = :worker, attempts = attempts + 1 "

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
 
     workers_enabled: bool = True
     worker_poll_seconds: float = 1.0
+    # How long a worker holds a claimed outbox job before another worker may take it over
+    # (a worker that died mid-job is detected this way).
+    outbox_lease_seconds: int = 60
     log_level: str = "INFO"
     log_json: bool = True
 
