@@ -24,7 +24,7 @@ from feedback.open311.serializers import CLOSED_STATUSES, service, service_reque
 from feedback.workflow import Actor
 from superapp.context import CtxDep
 from superapp.db import unit_of_work
-from superapp.i18n import request_language
+from superapp.i18n import request_language, t
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
@@ -68,11 +68,12 @@ def _list_param(raw: str | None) -> list[str] | None:
 
 
 @router.get("/discovery.json")
-async def discovery(ctx: CtxDep) -> dict[str, Any]:
+async def discovery(request: Request, ctx: CtxDep) -> dict[str, Any]:
+    lang = request_language(request)
     return {
         "changeset": CHANGESET,
-        "contact": "Hanoi Super-App: feedback desk",
-        "key_service": "API keys are client secrets of OAuth clients granted the open311 scope.",
+        "contact": t("feedback.open311.contact", lang),
+        "key_service": t("feedback.open311.key_service", lang),
         "endpoints": [
             {
                 "specification": SPEC_URL,

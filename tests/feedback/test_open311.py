@@ -64,6 +64,7 @@ class TestDiscoveryAndServices:
     async def test_discovery_and_services(self, client):
         d = (await client.get(f"{BASE}/discovery.json")).json()
         assert d["endpoints"][0]["url"].endswith("/open311/v2") and "application/json" in d["endpoints"][0]["formats"]
+        assert "open311" in d["key_service"] and "Hà Nội" in d["contact"]
         services = (await client.get(f"{BASE}/services.json", headers={"Accept-Language": "en"})).json()
         signal = next(s for s in services if s["service_code"] == "traffic.signal")
         assert signal == {
