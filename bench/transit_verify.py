@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.2)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
     issuer = ec.generate_private_key(ec.SECP256R1())
     jwk = public_jwk(issuer.public_key())

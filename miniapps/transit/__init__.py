@@ -8,7 +8,14 @@ The offline verifier is importable without the web stack::
 """
 
 from miniapps.transit.payload import PayloadError, TicketClaims, parse
-from miniapps.transit.verifier import REASONS, DenyList, Verdict, VerificationKeys, public_key_from_jwk, verify_payload
+from miniapps.transit.verifier import (
+    REASONS,
+    DenyList,
+    Verdict,
+    VerificationKeys,
+    public_key_from_jwk,
+    verify_payload,
+)
 
 __all__ = [
     "REASONS",

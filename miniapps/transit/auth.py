@@ -7,7 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from auth.deps import AccountPrincipal, CurrentAccount, Principal, require_roles, require_scopes
+from auth.deps import (
+    AccountPrincipal,
+    CurrentAccount,
+    Principal,
+    require_roles,
+    require_scopes,
+)
 
 _transit_scope = require_scopes("transit")
 

@@ -23,7 +23,11 @@ from miniapps.transit.config import aware, transit_settings
 from miniapps.transit.errors import BatchTooLarge, ValidatorNotAllowed
 from miniapps.transit.models import TransitTicket, TransitValidation
 from miniapps.transit.schemas import OfflineBatchOut, OfflineOutcome, OfflineTap
-from miniapps.transit.validation import binding_mismatch, check_validator, verify_with_current_keys
+from miniapps.transit.validation import (
+    binding_mismatch,
+    check_validator,
+    verify_with_current_keys,
+)
 from superapp.context import AppContext
 
 

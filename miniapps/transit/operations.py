@@ -18,7 +18,12 @@ from miniapps.transit.errors import (
     ValidatorNotFound,
 )
 from miniapps.transit.models import TransitProduct, TransitTicket, TransitValidator
-from miniapps.transit.schemas import ProductCreate, ProductUpdate, ValidatorCreate, ValidatorUpdate
+from miniapps.transit.schemas import (
+    ProductCreate,
+    ProductUpdate,
+    ValidatorCreate,
+    ValidatorUpdate,
+)
 from miniapps.transit.validation import VALIDATOR_CACHE_KEY
 from superapp import audit
 from superapp.context import AppContext

@@ -9,13 +9,18 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from miniapps.transit.models import TransitProduct, TransitTicket, TransitValidation, TransitValidator
+from miniapps.transit.models import (
+    TransitProduct,
+    TransitTicket,
+    TransitValidation,
+    TransitValidator,
+)
 
 
 async def list_products(session: AsyncSession, *, include_inactive: bool = False) -> list[TransitProduct]:
     stmt = select(TransitProduct).order_by(TransitProduct.sort_order, TransitProduct.code)
     if not include_inactive:
-        stmt = stmt.where(TransitProduct.active == True)  # noqa: E712
+        stmt = stmt.where(TransitProduct.active == True)
     return list((await session.exec(stmt)).all())
 
 
@@ -79,6 +84,22 @@ async def claim_single_ride(session: AsyncSession, ticket_id: uuid.UUID, at: dat
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+async def use_single_ride(session: AsyncSession, ticket_id: uuid.UUID, device_key: str | None, at: datetime):
+    """The online compare-and-set: ``active → used`` for an unbound ticket (``device_key`` None)
+    or one bound to ``device_key``; returns the ticket's brief columns, or None if nothing changed."""
+    bound = TransitTicket.device_key.is_(None) if device_key is None else TransitTicket.device_key == device_key
+    stmt = (
+        update(TransitTicket)
+        .where(TransitTicket.id == ticket_id, TransitTicket.status == "active", TransitTicket.kind == "single_ride", bound)
+        .values(status="used", used_at=at)
+        .returning(
+            TransitTicket.account_id, TransitTicket.product_code, TransitTicket.concession, TransitTicket.valid_until
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(stmt)).first()
 
 
 async def validation_by_dedupe_key(session: AsyncSession, key: str) -> TransitValidation | None:

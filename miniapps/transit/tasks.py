@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING
-
 from zoneinfo import ZoneInfo
 
 from miniapps.transit import notifier, repository

@@ -2,9 +2,10 @@
 
 - Replay: the first presentation of ``(ticket, step)`` claims a Redis key with ``SET NX``; any
   other presentation of that step is ``replayed``.
-- A single ride is used once, ever: a compare-and-set ``UPDATE … WHERE status = 'active'``
-  (one row changes for one caller only), backed by a unique index on the accepted use.
-- Anti-passback for passes: ``SET NX EX`` of the validator id for ``passback_minutes``; the
+- A single ride is used once, ever: a compare-and-set ``UPDATE … WHERE status = 'active'
+  RETURNING …`` (one row changes for one caller only; it also reads the ticket, so the
+  accepted path costs one statement), backed by a unique index on the accepted use.
+- Anti-passback for passes: ``SET NX EX`` of ``validator|time`` for ``passback_minutes``; the
   same pass on another validator inside that window is ``passback``, on the same one a repeat.
 """
 
@@ -85,36 +86,82 @@ def binding_mismatch(ticket: TransitTicket, verdict: Verdict) -> bool:
 
 async def validate(ctx: AppContext, session: AsyncSession, body: ValidateIn, client_id: str) -> ValidateOut:
     await check_validator(ctx, session, body.validator_id, client_id)
-    settings = transit_settings(ctx)
     at = now_unix(ctx)
     verdict = await verify_with_current_keys(ctx, body.payload, at)
     if not verdict.accepted:
         log.info("transit validation rejected: %s (%s) at %s", verdict.reason, verdict.detail, body.validator_id)
         return rejected(verdict.reason or "bad_signature", verdict.detail)
+    if verdict.claims.kind == "single_ride":
+        return await _single_ride(ctx, session, body, verdict, at)
+    return await _pass(ctx, session, body, verdict, at)
+
+
+async def _claim_step(ctx: AppContext, verdict: Verdict, validator_id: str) -> bool:
+    """``SET NX`` of ``(ticket, step)``: true for the first presentation of this step only."""
     claims = verdict.claims
-    ticket = await repository.get_ticket(session, claims.ticket_id)
+    ttl = claims.step_seconds * (2 * transit_settings(ctx).skew_steps + 2)
+    key = ctx.rkey("transit", "step", claims.ticket_id, verdict.step)
+    return bool(await ctx.redis.set(key, validator_id.encode(), nx=True, ex=ttl))
+
+
+async def _explain(session: AsyncSession, verdict: Verdict) -> ValidateOut:
+    """Why the compare-and-set changed nothing: revoked, bound to another phone, or used."""
+    ticket = await repository.get_ticket(session, verdict.claims.ticket_id)
     if ticket is None or ticket.status == "revoked":
         return rejected("revoked", None, ticket)
     if binding_mismatch(ticket, verdict):
         return rejected("bad_signature", "device_binding", ticket)
-    if ticket.kind == "single_ride" and ticket.status == "used":
-        return rejected("used", None, ticket)
+    return rejected("used", None, ticket)
 
-    step_ttl = claims.step_seconds * (2 * settings.skew_steps + 2)
-    first_time = await ctx.redis.set(
-        ctx.rkey("transit", "step", claims.ticket_id, verdict.step), body.validator_id.encode(), nx=True, ex=step_ttl
-    )
-    if not first_time:
-        return rejected("replayed", None, ticket)
 
+async def _single_ride(
+    ctx: AppContext, session: AsyncSession, body: ValidateIn, verdict: Verdict, at: float
+) -> ValidateOut:
+    """Step claim, then one ``UPDATE … RETURNING`` that both takes the ride and reads the ticket;
+    the ticket is read on its own only to explain a refusal."""
+    claims = verdict.claims
+    if not await _claim_step(ctx, verdict, body.validator_id):
+        return rejected("replayed")
     tapped_at = datetime.fromtimestamp(at, UTC)
-    if ticket.kind == "single_ride":
-        if not await repository.claim_single_ride(session, ticket.id, tapped_at):
-            return rejected("used", None, ticket)
-        _record(session, ticket, body, verdict.step, tapped_at, single_use=True)
-        await session.flush()
-        return ValidateOut(result="accepted", ticket=_brief(ticket))
+    device_key = claims.device_key.hex() if claims.device_key is not None else None
+    row = await repository.use_single_ride(session, claims.ticket_id, device_key, tapped_at)
+    if row is None:
+        return await _explain(session, verdict)
+    session.add(
+        TransitValidation(
+            ticket_id=claims.ticket_id,
+            account_id=row.account_id,
+            product_code=row.product_code,
+            kind="single_ride",
+            validator_id=body.validator_id,
+            route=body.route,
+            step=verdict.step,
+            source="online",
+            result="accepted",
+            single_use_ticket_id=claims.ticket_id,
+            tapped_at=tapped_at,
+        )
+    )
+    await session.flush()
+    brief = TicketBrief(
+        id=claims.ticket_id,
+        kind="single_ride",
+        product_code=row.product_code,
+        concession=row.concession,
+        valid_until=aware(row.valid_until),
+    )
+    return ValidateOut(result="accepted", ticket=brief)
 
+
+async def _pass(ctx: AppContext, session: AsyncSession, body: ValidateIn, verdict: Verdict, at: float) -> ValidateOut:
+    settings = transit_settings(ctx)
+    ticket = await repository.get_ticket(session, verdict.claims.ticket_id)
+    if ticket is None or ticket.status == "revoked":
+        return rejected("revoked", None, ticket)
+    if binding_mismatch(ticket, verdict):
+        return rejected("bad_signature", "device_binding", ticket)
+    if not await _claim_step(ctx, verdict, body.validator_id):
+        return rejected("replayed", None, ticket)
     repeat = False
     if settings.passback_minutes > 0:
         hold = await _passback_hold(ctx, ticket, body.validator_id, at, settings.passback_minutes * 60)
@@ -122,7 +169,7 @@ async def validate(ctx: AppContext, session: AsyncSession, body: ValidateIn, cli
             return rejected("passback", None, ticket)
         repeat = hold == "repeat"
     if not repeat:
-        _record(session, ticket, body, verdict.step, tapped_at, single_use=False)
+        _record(session, ticket, body, verdict.step, datetime.fromtimestamp(at, UTC))
         await session.flush()
     return ValidateOut(result="accepted", ticket=_brief(ticket), repeat=repeat)
 
@@ -149,9 +196,7 @@ async def _passback_hold(ctx: AppContext, ticket: TransitTicket, validator_id: s
     return "repeat" if holder == validator_id else "passback"
 
 
-def _record(
-    session: AsyncSession, ticket: TransitTicket, body: ValidateIn, step: int, at: datetime, *, single_use: bool
-) -> None:
+def _record(session: AsyncSession, ticket: TransitTicket, body: ValidateIn, step: int, at: datetime) -> None:
     session.add(
         TransitValidation(
             ticket_id=ticket.id,
@@ -163,7 +208,6 @@ def _record(
             step=step,
             source="online",
             result="accepted",
-            single_use_ticket_id=ticket.id if single_use else None,
             tapped_at=at,
         )
     )

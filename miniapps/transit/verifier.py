@@ -16,7 +16,15 @@ from typing import Any, NamedTuple
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from miniapps.transit.payload import ES256, ParsedPayload, PayloadError, TicketClaims, der_signature, parse, step_of
+from miniapps.transit.payload import (
+    ES256,
+    ParsedPayload,
+    PayloadError,
+    TicketClaims,
+    der_signature,
+    parse,
+    step_of,
+)
 
 REASONS = ("expired", "replayed", "revoked", "bad_signature", "used", "not_yet_valid", "passback")
 _CERT_MEMO_MAX = 50_000
@@ -60,7 +68,7 @@ class VerificationKeys:
     already checked (and the phone key inside) so a phone's later steps cost one signature
     verification, not two."""
 
-    __slots__ = ("_keys", "_certs")
+    __slots__ = ("_certs", "_keys")
 
     def __init__(self, keys: Mapping[str, ec.EllipticCurvePublicKey]) -> None:
         self._keys = dict(keys)

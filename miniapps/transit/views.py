@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from miniapps.transit.config import aware
-from miniapps.transit.models import TransitProduct, TransitTicket, TransitValidation, TransitValidator
+from miniapps.transit.models import (
+    TransitProduct,
+    TransitTicket,
+    TransitValidation,
+    TransitValidator,
+)
 from miniapps.transit.schemas import (
     LocalizedName,
     ProductAdmin,

@@ -20,7 +20,13 @@ from miniapps.transit.errors import (
 )
 from miniapps.transit.keys import get_keyring
 from miniapps.transit.models import TransitTicket
-from miniapps.transit.payload import TicketClaims, compress_public_key, device_certificate, issuer_payload, step_of
+from miniapps.transit.payload import (
+    TicketClaims,
+    compress_public_key,
+    device_certificate,
+    issuer_payload,
+    step_of,
+)
 from miniapps.transit.schemas import DeviceBound, QRText
 from miniapps.transit.verifier import public_key_from_jwk
 from miniapps.transit.views import ticket_status

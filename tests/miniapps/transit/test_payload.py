@@ -28,7 +28,7 @@ class TestBase45:
             b45decode(bad)
 
     def test_every_length_round_trips(self):
-        for n in range(0, 64):
+        for n in range(64):
             data = bytes((i * 37 + n) % 256 for i in range(n))
             assert b45decode(b45encode(data)) == data
 

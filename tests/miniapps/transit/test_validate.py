@@ -110,6 +110,27 @@ class TestReplayAndTime:
         assert (r["reason"], r["detail"]) == ("bad_signature", "issuer_signature")
 
 
+class TestDeviceBoundRide:
+    async def test_only_the_phones_signature_takes_a_bound_single_ride(self, client, citizen, single, qr_text, validate, clock):
+        import base64
+
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        from miniapps.transit.keys import public_jwk
+
+        before_binding = await qr_text(citizen, single)
+        phone = ec.generate_private_key(ec.SECP256R1())
+        r = await client.post(f"/v1/transit/tickets/{single}/device", json={"public_key": public_jwk(phone.public_key())},
+                              headers=citizen.headers)
+        cert = r.json()["certificate"]
+        cert = base64.urlsafe_b64decode(cert + "=" * (-len(cert) % 4))
+        r = await validate(before_binding)
+        assert (r["result"], r["reason"], r["detail"]) == ("rejected", "bad_signature", "device_binding")
+        clock.advance(30)
+        r = await validate(fmt.device_payload(cert, int(clock()) // 30, fmt.es256_signer(phone)))
+        assert r["result"] == "accepted"
+
+
 class TestKeysAndRetries:
     async def test_payload_under_an_unknown_key_id_is_bad_signature(self, products, validate, clock):
         stranger = IssuerKey()
