@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from miniapps.platform import apps, catalogue, sso
 from miniapps.platform.api.deps import Builtins, MiniappsCitizen
@@ -16,7 +16,7 @@ from superapp.db import SessionDep
 from superapp.pagination import Page, PageDep
 
 router = APIRouter(prefix="/v1/miniapps", tags=["mini-apps"])
-AppId = Annotated[str, "catalogue id: a built-in app's slug or a web app's UUID"]
+AppId = Annotated[str, Path(max_length=64, description="a built-in app's slug or a web app's UUID")]
 SIGN_INS_PER_MINUTE = "60/minute"
 
 
@@ -42,7 +42,7 @@ async def list_miniapps(
 
 @router.get("/{app_id}", response_model=CatalogueItem)
 async def get_miniapp(app_id: AppId, request: Request, session: SessionDep, builtins: Builtins) -> CatalogueItem:
-    view = await apps.resolve(session, builtins, app_id[:64])
+    view = await apps.resolve(session, builtins, app_id)
     if not view.is_published:
         raise MiniAppNotFound()
     return catalogue.item(view, i18n.request_language(request))
@@ -59,6 +59,6 @@ async def authorize(
 ) -> AuthorizeResponse:
     """A one-time code the mini-app's server redeems at the token endpoint (with PKCE)."""
     await ctx.limiter.check(SIGN_INS_PER_MINUTE, "miniapps.authorize", str(current.account.id))
-    view = await apps.resolve(session, builtins, app_id[:64])
+    view = await apps.resolve(session, builtins, app_id)
     code, expires_in = await sso.authorize(ctx, session, current, view, body)
     return AuthorizeResponse(code=code, expires_in=expires_in)

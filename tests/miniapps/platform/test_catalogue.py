@@ -74,3 +74,7 @@ class TestCatalogue:
         for app_id in (draft["id"], "no-such-app"):
             r = await client.get(f"/v1/miniapps/{app_id}")
             assert r.status_code == 404 and r.json()["code"] == "miniapps.not_found"
+
+    async def test_oversized_id_is_a_validation_error(self, client):
+        r = await client.get("/v1/miniapps/" + "x" * 100)
+        assert r.status_code == 422 and r.json()["code"] == "request.invalid"
