@@ -135,6 +135,26 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def is_dependency_unavailable(exc: BaseException) -> bool:
+    """The database or Redis could not be reached: down, restarting, or the connection was lost.
+
+    Such requests answer 503 ``service_unavailable`` with ``Retry-After`` (fail closed); the
+    connection pools reconnect by themselves once the server is back.
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, (OperationalError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def unavailable_response(request: Request, exc: BaseException) -> JSONResponse:
+    log.warning("dependency unavailable on %s %s: %r", request.method, request.url.path, exc)
+    return problem_response(request, ServiceUnavailable(headers={"Retry-After": "5"}))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -153,14 +173,17 @@ def install_error_handlers(app: FastAPI) -> None:
         err = AppError(status=exc.status_code, code=code, headers=dict(exc.headers or {}))
         return problem_response(request, err)
 
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    # Handled where they are raised (endpoints, dependencies) without an error traceback; the
+    # catch-all below covers the same failures raised in middleware.
+    for unavailable in (RedisConnectionError, RedisTimeoutError):
+        app.add_exception_handler(unavailable, unavailable_response)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        from sqlalchemy.exc import DBAPIError, OperationalError
-
-        if isinstance(exc, (OperationalError, ConnectionError, OSError)) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated
-        ):
-            log.warning("dependency unavailable: %r", exc)
-            return problem_response(request, ServiceUnavailable(headers={"Retry-After": "5"}))
+        if is_dependency_unavailable(exc):
+            return unavailable_response(request, exc)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(request, AppError(status=500, code="internal"))
