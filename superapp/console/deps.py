@@ -10,7 +10,14 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
-from superapp.console.errors import CsrfFailed, NoConsoleRole, NotSignedIn, SectionForbidden, SignInFailed
+from superapp.console.errors import (
+    CsrfFailed,
+    NoConsoleRole,
+    NotSignedIn,
+    ProviderUnavailable,
+    SectionForbidden,
+    SignInFailed,
+)
 from superapp.console.navigation import STAFF_ROLES, may_open
 from superapp.console.profile import fetch_staff
 from superapp.console.provider import OidcProvider
@@ -54,7 +61,12 @@ async def _refreshed(request: Request, ctx: AppContext, store: SessionStore, ses
         session.expires_at = tokens.expires_at
         session.refresh_token = tokens.refresh_token
         session.id_token = tokens.id_token or session.id_token
-        staff = await fetch_staff(request, tokens.access_token)
+        # The old refresh token is spent: keep the new one before anything else can fail.
+        await store.save(session)
+        try:
+            staff = await fetch_staff(request, tokens.access_token)
+        except ProviderUnavailable:
+            return session  # roles are read again at the next refresh
         if not staff.has_any(STAFF_ROLES):
             await store.delete(session.id)
             raise NoConsoleRole()

@@ -50,12 +50,21 @@ def e2e_settings(data_dir: Path, port: int, database_url: str | None, redis_url:
 
 
 async def prepare_database(settings: Settings) -> None:
-    from tests.conftest import _load_all_models, _reset_database
+    """Every table present and empty: created on SQLite, emptied on the run's PostgreSQL database."""
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
 
-    _load_all_models()
+    from superapp.metadata import load_metadata
+
+    load_metadata()
     ctx = AppContext.build(settings)
     try:
-        await _reset_database(ctx)
+        async with ctx.engine.begin() as conn:
+            if settings.is_sqlite:
+                await conn.run_sync(SQLModel.metadata.create_all)
+            else:
+                for table in reversed(SQLModel.metadata.sorted_tables):
+                    await conn.execute(text(f'DELETE FROM "{table.name}"'))
     finally:
         await ctx.close()
 

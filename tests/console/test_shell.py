@@ -302,6 +302,40 @@ class TestTokenRefresh:
         assert renewed.access_token != old_access
         assert renewed.refresh_token != old_refresh  # rotated by the provider
 
+    async def test_concurrent_requests_refresh_once(self, browser, moderator, ctx):
+        import asyncio
+
+        await browser.sign_in(moderator)
+        session_id = browser.http.cookies.get("console_session")
+        store = SessionStore(ctx)
+        session = await store.load(session_id)
+        session.expires_at = 0
+        await store.save(session)
+        answers = await asyncio.gather(*(browser.http.get("/admin/") for _ in range(4)))
+        assert [a.status_code for a in answers] == [200] * 4
+        renewed = await store.load(session_id)
+        renewed.expires_at = 0
+        await store.save(renewed)
+        assert (await browser.http.get("/admin/")).status_code == 200  # the family was not revoked
+
+    async def test_staff_role_withdrawn_ends_the_session_at_refresh(self, browser, moderator, ctx):
+        from auth.models import Account
+
+        await browser.sign_in(moderator)
+        session_id = browser.http.cookies.get("console_session")
+        async with ctx.sessionmaker() as s:
+            account = await s.get(Account, moderator.id)
+            account.roles = ["citizen"]
+            s.add(account)
+            await s.commit()
+        store = SessionStore(ctx)
+        session = await store.load(session_id)
+        session.expires_at = 0
+        await store.save(session)
+        r = await browser.http.get("/admin/", headers=JSON)
+        assert r.status_code == 403 and r.json()["code"] == "console.no_staff_role"
+        assert await store.load(session_id) is None
+
     async def test_revoked_refresh_token_signs_out(self, browser, moderator, ctx):
         await browser.sign_in(moderator)
         session_id = browser.http.cookies.get("console_session")
