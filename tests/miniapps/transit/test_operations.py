@@ -116,6 +116,16 @@ class TestNotifications:
         assert call["data"] == {"ticket_id": t, "event": "purchased"}
         assert "Vé ngày" in call["body"]["vi"] and "Day pass" in call["body"]["en"]
 
+    async def test_purchase_reaches_the_inbox_in_the_citizens_language(self, client, ctx, citizen, buy, factory):
+        ticket = (await buy(citizen, "day_pass"))["ticket"]["id"]
+        await drain(ctx)
+        h = await factory.headers(citizen.account, ["notifications"])
+        r = await client.get("/v1/notifications", headers={**h, "Accept-Language": "en"})
+        assert r.status_code == 200
+        [item] = [i for i in r.json()["items"] if i["category"] == "transit.ticket"]
+        assert item["title"] == "Ticket ready" and "Day pass" in item["body"]
+        assert item["data"] == {"ticket_id": ticket, "event": "purchased"} and item["source"] == "transit"
+
     async def test_category_is_declared(self):
         from miniapps.transit.plugin import miniapp
 
