@@ -7,6 +7,11 @@ import typer
 transit_cli = typer.Typer(no_args_is_help=True, help="Transit tickets.")
 
 
+@transit_cli.callback()
+def transit() -> None:
+    """Transit tickets: operator commands."""
+
+
 @transit_cli.command("rotate-key")
 def rotate_key() -> None:
     """Promote the next transit key to active and publish a new next key."""

@@ -166,3 +166,28 @@ class TestSeed:
         assert lines and "5 products (0 new)" in lines[0]
         async with ctx.sessionmaker() as s:
             assert len((await s.exec(select(TransitProduct))).all()) == 5
+
+
+class TestCli:
+    async def test_rotate_key_command_promotes_the_next_key(self, ctx, app, monkeypatch):
+        import json
+
+        import anyio
+        from typer.testing import CliRunner
+
+        from miniapps.transit.cli import transit_cli
+        from miniapps.transit.models import TransitSigningKey
+
+        s = ctx.settings
+        for name, value in {
+            "SUPERAPP_DATABASE_URL": s.resolved_database_url, "SUPERAPP_DATA_DIR": str(s.data_dir),
+            "SUPERAPP_SECRET_KEY": s.secret_key, "SUPERAPP_PAIRWISE_SECRET": s.pairwise_secret,
+            "SUPERAPP_ENVIRONMENT": "test",
+        }.items():
+            monkeypatch.setenv(name, value)
+        async with ctx.sessionmaker() as session:
+            before = {k.state: k.kid for k in (await session.exec(select(TransitSigningKey))).all()}
+        result = await anyio.to_thread.run_sync(lambda: CliRunner().invoke(transit_cli, ["rotate-key"]))
+        assert result.exit_code == 0, result.output
+        out = json.loads(result.output)
+        assert out["active"] == before["next"] and out["retired"] == before["active"]
