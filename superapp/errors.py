@@ -135,19 +135,43 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _lost_connection_errors() -> tuple[type[BaseException], ...]:
+    """Driver errors that mean the connection, not the statement, failed."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    kinds: list[type[BaseException]] = [OSError, RedisConnectionError, RedisTimeoutError]
+    try:
+        import asyncpg.exceptions as pg
+        from asyncpg.exceptions import _base as pg_base
+
+        # 08xxx connection exceptions, 57Pxx shutdown / "starting up", a closed connection.
+        kinds += [pg.PostgresConnectionError, pg.OperatorInterventionError, pg_base.InterfaceError,
+                  pg_base.InternalClientError]
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        pass
+    return tuple(kinds)
+
+
 def is_dependency_unavailable(exc: BaseException) -> bool:
     """The database or Redis could not be reached: down, restarting, or the connection was lost.
 
     Such requests answer 503 ``service_unavailable`` with ``Retry-After`` (fail closed); the
-    connection pools reconnect by themselves once the server is back.
+    connection pools reconnect by themselves once the server is back (``pool_pre_ping``).
     """
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    if isinstance(exc, (OperationalError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)):
+    if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    lost = _lost_connection_errors()
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, lost):
+            return True
+        seen.add(id(current))
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
 
 
 def unavailable_response(request: Request, exc: BaseException) -> JSONResponse:
@@ -175,11 +199,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import DBAPIError
 
-    # Handled where they are raised (endpoints, dependencies) without an error traceback; the
-    # catch-all below covers the same failures raised in middleware.
-    for unavailable in (RedisConnectionError, RedisTimeoutError):
-        app.add_exception_handler(unavailable, unavailable_response)
+    async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
+        if is_dependency_unavailable(exc):
+            return unavailable_response(request, exc)
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem_response(request, AppError(status=500, code="internal"))
+
+    # Handled where they are raised (endpoints, dependencies): the answer goes out and the
+    # connection stays usable. The catch-all below covers the same failures in middleware,
+    # after which the server closes the connection.
+    for kind in (DBAPIError, OSError, RedisConnectionError, RedisTimeoutError):
+        app.add_exception_handler(kind, _infrastructure)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
