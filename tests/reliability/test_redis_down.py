@@ -20,7 +20,7 @@ from tests.reliability.processes import ApiProcess, process_env
 from tests.reliability.servers import ThrowawayRedis, Unavailable
 from tests.reliability.test_scale_out import native_code, pkce_pair
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TIMEOUT = httpx.Timeout(15)
 
 

@@ -23,7 +23,7 @@ from miniapps.transit.models import TransitTicket, TransitValidation
 from miniapps.transit.seed import seed as seed_transit
 from superapp.db import unit_of_work
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 PASSWORD = "Correct-horse-7"
 SSE_WAIT_SECONDS = 20
 

@@ -21,7 +21,7 @@ from notifications.models import Broadcast, Delivery, Device, InboxItem
 from notifications.push.fcm import MAX_BATCH
 from superapp.db import utcnow
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 CITIZENS = 3000
 FINISH_DEADLINE_SECONDS = 120
 
