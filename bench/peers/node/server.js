@@ -1,0 +1,4 @@
+import { createProvider, PORT } from './config.js';
+
+const provider = createProvider();
+provider.listen(PORT, '127.0.0.1');
