@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
 
 from miniapps.sdk import MiniApp, Module
 from superapp.context import AppContext
 
 log = logging.getLogger(__name__)
+# PostgreSQL advisory lock key of the startup steps (any constant shared by every process).
+STARTUP_LOCK_KEY = 0x5355504552  # "SUPER"
+
+
+@asynccontextmanager
+async def startup_lock(ctx: AppContext) -> AsyncIterator[None]:
+    """One process at a time runs the startup steps, so that replicas started together on a
+    fresh database create one set of signing keys and clients (a session-level PostgreSQL
+    advisory lock; SQLite serves one process)."""
+    if ctx.settings.is_sqlite:
+        yield
+        return
+    async with ctx.engine.connect() as conn:
+        await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+        try:
+            yield
+        finally:
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
 
 
 async def ensure_miniapp_clients(ctx: AppContext, miniapps: list[MiniApp]) -> None:
@@ -34,14 +56,15 @@ async def ensure_miniapp_clients(ctx: AppContext, miniapps: list[MiniApp]) -> No
 async def run_startup(ctx: AppContext, modules: list[Module], miniapps: list[MiniApp]) -> None:
     from auth.keys import ensure_keys
 
-    await ensure_keys(ctx)
-    await ensure_miniapp_clients(ctx, miniapps)
-    for m in modules:
-        for hook in m.startup:
-            try:
-                await hook(ctx)
-            except Exception:  # noqa: BLE001 - a plugin's hook failing must not stop the host
-                if isinstance(m, MiniApp):
-                    log.exception("startup hook of mini-app %s failed", m.slug)
-                else:
-                    raise
+    async with startup_lock(ctx):
+        await ensure_keys(ctx)
+        await ensure_miniapp_clients(ctx, miniapps)
+        for m in modules:
+            for hook in m.startup:
+                try:
+                    await hook(ctx)
+                except Exception:  # noqa: BLE001 - a plugin's hook failing must not stop the host
+                    if isinstance(m, MiniApp):
+                        log.exception("startup hook of mini-app %s failed", m.slug)
+                    else:
+                        raise
