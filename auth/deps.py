@@ -24,7 +24,7 @@ from auth.pairwise import account_for
 from auth.revocation import is_revoked
 from auth.tokens import InvalidToken, api_audience, verify_jwt
 from superapp.context import AppContext, get_ctx
-from superapp.db import get_session
+from superapp.db import SessionDep
 from superapp.errors import AppError
 
 CLIENT_CACHE_SECONDS = 30.0
@@ -134,7 +134,7 @@ async def principal_from_token(ctx: AppContext, session: AsyncSession, token: st
 async def get_principal(
     request: Request,
     ctx: Annotated[AppContext, Depends(get_ctx)],
-    session: Annotated[AsyncSession, Depends(get_session)],
+    session: SessionDep,
 ) -> Principal:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
@@ -150,7 +150,7 @@ async def get_principal(
 async def get_optional_principal(
     request: Request,
     ctx: Annotated[AppContext, Depends(get_ctx)],
-    session: Annotated[AsyncSession, Depends(get_session)],
+    session: SessionDep,
 ) -> Principal | None:
     if bearer_token(request) is None:
         return None
@@ -188,7 +188,7 @@ class AccountPrincipal:
 
 
 async def get_current_account(
-    principal: Authenticated, session: Annotated[AsyncSession, Depends(get_session)]
+    principal: Authenticated, session: SessionDep
 ) -> AccountPrincipal:
     if principal.account_id is None:
         raise AppError(status=403, code="auth.account_required", message_key="error.forbidden")

@@ -30,7 +30,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
             settings.ensure_data_dir()
         kwargs = {"connect_args": {"timeout": 30}}
     else:
-        kwargs.update(pool_size=10, max_overflow=20, pool_recycle=1800)
+        kwargs.update(pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow,
+                      pool_recycle=1800)
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
@@ -78,4 +79,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# ``scope="function"``: the dependency's exit (the commit) runs when the handler returns, before
+# the response is sent. With the default request scope FastAPI would commit after sending.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

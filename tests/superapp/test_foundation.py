@@ -189,3 +189,28 @@ class TestIdempotencyStorage:
             "/v1/test-probe/notes", json={"text": "secret-value-123"}, headers={"Idempotency-Key": "enc"}
         )
         assert again.json()["text"] == "secret-value-123"
+
+
+class TestUnitOfWork:
+    async def test_commit_happens_before_the_response_is_sent(self, ctx):
+        """A failing commit must reach the client as an error, not follow a 201 it already got."""
+        from sqlalchemy import event
+
+        modules = [*plugins.load_core_modules(), Module(name="probe", routers=[probe])]
+        application = create_app(ctx.settings, ctx=ctx, modules=modules, miniapps=[], run_background_workers=False)
+
+        def fail_commit(session):
+            raise RuntimeError("commit failed")
+
+        from sqlalchemy.orm import Session
+
+        async with LifespanManager(application):
+            transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                event.listen(Session, "before_commit", fail_commit)
+                try:
+                    r = await c.post("/v1/test-probe/notes", json={"text": "x"})
+                finally:
+                    event.remove(Session, "before_commit", fail_commit)
+        assert r.status_code == 500
+        assert await count_audit(ctx, "note.create") == 0

@@ -19,7 +19,7 @@ async def get_source(ctx: CtxDep, session: SessionDep) -> AsyncIterator[RecordSo
         yield source
 
 
-SourceDep = Annotated[RecordSource, Depends(get_source)]
+SourceDep = Annotated[RecordSource, Depends(get_source, scope="function")]
 
 
 async def get_record_reader(session: SessionDep, source: SourceDep, reader: HealthReader) -> RecordReader:
