@@ -205,9 +205,9 @@ def require_account_scopes(*scopes: str):
     """Dependency: an account-bound token with every scope in ``scopes``."""
     scope_dep = require_scopes(*scopes)
 
-    async def dependency(
-        current: CurrentAccount, _principal: Annotated[Principal, Depends(scope_dep)]
-    ) -> AccountPrincipal:
+    # The scope check is a default value, not an annotation: annotations are strings here
+    # (postponed evaluation) and could not name this local.
+    async def dependency(current: CurrentAccount, _principal: Principal = Depends(scope_dep)) -> AccountPrincipal:
         return current
 
     return dependency

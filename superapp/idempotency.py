@@ -39,6 +39,18 @@ async def default_scope(scope: Scope) -> str:
     return f"ip:{client[0]}"
 
 
+def _without_boundary(body: bytes, content_type: str) -> bytes:
+    """A multipart body with its boundary replaced by a constant: a client that rebuilds the
+    same form on retry picks a new random boundary, and that must not count as another request."""
+    if not content_type.lower().startswith("multipart/"):
+        return body
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.strip().partition("=")
+        if name.lower() == "boundary" and value:
+            return body.replace(value.strip('"').encode("latin-1"), b"-")
+    return body
+
+
 def _fernet(ctx) -> Fernet:
     cached = ctx.cache.get("idempotency_fernet")
     if cached is None:
@@ -81,11 +93,12 @@ class IdempotencyMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        ctype = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        full_ctype = _header(scope, b"content-type") or ""
+        ctype = full_ctype.split(";")[0].strip().lower()
         digest = hashlib.sha256()
         for part in (scope.get("method", ""), scope.get("path", ""), scope.get("query_string", b"").decode("latin-1"), ctype):
             digest.update(part.encode() + b"\x00")
-        digest.update(body)
+        digest.update(_without_boundary(body, full_ctype))
         request_hash = digest.hexdigest()
         caller = await self.resolver(scope)
         ctx = self.get_ctx()

@@ -253,3 +253,28 @@ class TestKeyRotation:
         assert rows
         for row in rows:
             assert "PRIVATE KEY" not in row.private_key_encrypted
+
+
+class TestAccountScopesDependency:
+    async def test_require_account_scopes_builds_openapi_and_checks(self, ctx, factory):
+        from asgi_lifespan import LifespanManager
+        import httpx
+
+        from auth.deps import require_account_scopes
+        from superapp.app import create_app
+
+        r2 = APIRouter(prefix="/v1/test-acct")
+
+        @r2.get("/x")
+        async def x(current=Depends(require_account_scopes("feedback"))) -> dict:
+            return {"id": str(current.account.id)}
+
+        modules = [*plugins.load_core_modules(), Module(name="t2", routers=[r2])]
+        application = create_app(ctx.settings, ctx=ctx, modules=modules, miniapps=[], run_background_workers=False)
+        async with LifespanManager(application):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as c:
+                assert (await c.get("/openapi.json")).status_code == 200
+                account = await factory.account()
+                assert (await c.get("/v1/test-acct/x", headers=await factory.headers(account, ["openid"]))).status_code == 403
+                ok = await c.get("/v1/test-acct/x", headers=await factory.headers(account, ["feedback"]))
+                assert ok.status_code == 200 and ok.json()["id"] == str(account.id)

@@ -214,3 +214,19 @@ class TestUnitOfWork:
                     event.remove(Session, "before_commit", fail_commit)
         assert r.status_code == 500
         assert await count_audit(ctx, "note.create") == 0
+
+
+class TestIdempotencyMultipart:
+    def test_boundary_does_not_change_the_request_hash(self):
+        from superapp.idempotency import _without_boundary
+
+        def form(boundary: str, value: str) -> bytes:
+            return (
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n{value}\r\n--{boundary}--\r\n"
+            ).encode()
+
+        a = _without_boundary(form("aaa111", "hố trên đường"), "multipart/form-data; boundary=aaa111")
+        b = _without_boundary(form("bbb222", "hố trên đường"), 'multipart/form-data; boundary="bbb222"')
+        c = _without_boundary(form("ccc333", "khác"), "multipart/form-data; boundary=ccc333")
+        assert a == b
+        assert a != c
