@@ -160,9 +160,12 @@ def is_dependency_unavailable(exc: BaseException) -> bool:
     connection pools reconnect by themselves once the server is back (``pool_pre_ping``).
     """
     from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-    if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
-        return True
+    if isinstance(exc, (OperationalError, PoolTimeout)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return True  # PoolTimeout: every pooled connection busy (overload), not a bug
     lost = _lost_connection_errors()
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -230,3 +230,15 @@ class TestIdempotencyMultipart:
         c = _without_boundary(form("ccc333", "khác"), "multipart/form-data; boundary=ccc333")
         assert a == b
         assert a != c
+
+
+class TestOverload:
+    def test_pool_exhaustion_and_redis_pool_limits_are_unavailable_not_bugs(self):
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+        from superapp.errors import is_dependency_unavailable
+
+        assert is_dependency_unavailable(PoolTimeout("QueuePool limit of size 10 overflow 20 reached"))
+        assert is_dependency_unavailable(RedisConnectionError("Too many connections"))
+        assert not is_dependency_unavailable(ValueError("a bug"))
