@@ -12,7 +12,7 @@ from auth.oidc.clients import InvalidClientMetadata, create_client
 from auth.oidc.codes import InvalidScope, create_authorization_code
 from auth.oidc.errors import ClientNotAllowed, InvalidCodeChallenge
 from auth.oidc.revoke import revoke_account, revoke_client
-from auth.oidc.seed import ADMIN_CONSOLE_CLIENT_ID, MOBILE_CLIENT_ID, seed_clients
+from auth.oidc.seed import MOBILE_CLIENT_ID, seed_clients
 from tests.auth.oidc.conftest import Browser, basic, native_tokens, pkce_pair
 
 REDIRECT = "https://rp.example.vn/callback"
@@ -164,8 +164,7 @@ class TestSeed:
             clients = (await s.exec(select(OAuthClient))).all()
         by_id = {c.client_id: c for c in clients}
         assert by_id[MOBILE_CLIENT_ID].client_type == "public" and by_id[MOBILE_CLIENT_ID].first_party
-        assert by_id[ADMIN_CONSOLE_CLIENT_ID].client_type == "confidential"
-        assert "http://localhost:8000/admin/callback" in by_id[ADMIN_CONSOLE_CLIENT_ID].redirect_uris
+        assert list(by_id) == [MOBILE_CLIENT_ID]
 
 
 class TestPersonalData:
