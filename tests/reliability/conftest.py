@@ -71,10 +71,10 @@ def _reachable_redis(url: str) -> str | None:
 def prepare_schema(database_url: str, data_dir: Path) -> None:
     """Tables from the models (as every test builds them), and Alembic told they exist, so that
     ``superapp serve``'s migration step has nothing to do."""
-    from alembic import command
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlmodel import SQLModel
 
+    from alembic import command
     from superapp.metadata import load_metadata
     from superapp.migrations import alembic_config
 
@@ -133,8 +133,8 @@ def own_database(backends, reliability_dir) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def fake_fcm(reliability_dir):
     """A fake FCM server that answers each push after a short pause (a broadcast takes a while)."""
-    from tests.reliability.slow_fcm import SlowFakeFcm
     from tests.notifications.fake_fcm import FakeFcmServer
+    from tests.reliability.slow_fcm import SlowFakeFcm
 
     server = FakeFcmServer(SlowFakeFcm()).start()
     server.credentials_file = server.write_service_account(reliability_dir / "fcm-service-account.json")
@@ -170,22 +170,22 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 def process_settings(reliability_dir: Path, database_url: str, redis_url: str | None, **overrides) -> Settings:
-    values = dict(
-        environment="test",
-        data_dir=reliability_dir / "data",
-        database_url=database_url,
-        redis_url=redis_url,
-        redis_prefix=f"rel{uuid.uuid4().hex[:10]}:",
-        issuer=ISSUER,
-        secret_key=SECRET_KEY,
-        pairwise_secret=PAIRWISE_SECRET,
-        argon2_time_cost=1,
-        argon2_memory_cost=8192,
-        workers_enabled=False,
-        worker_poll_seconds=0.2,
-        outbox_lease_seconds=OUTBOX_LEASE_SECONDS,
-        log_json=False,
-    )
+    values = {
+        "environment": "test",
+        "data_dir": reliability_dir / "data",
+        "database_url": database_url,
+        "redis_url": redis_url,
+        "redis_prefix": f"rel{uuid.uuid4().hex[:10]}:",
+        "issuer": ISSUER,
+        "secret_key": SECRET_KEY,
+        "pairwise_secret": PAIRWISE_SECRET,
+        "argon2_time_cost": 1,
+        "argon2_memory_cost": 8192,
+        "workers_enabled": False,
+        "worker_poll_seconds": 0.2,
+        "outbox_lease_seconds": OUTBOX_LEASE_SECONDS,
+        "log_json": False,
+    }
     values.update(overrides)
     return Settings(**values)
 

@@ -18,7 +18,7 @@ from superapp.errors import PROBLEM_JSON
 from tests.reliability.conftest import process_settings, settings_env
 from tests.reliability.processes import ApiProcess, process_env
 from tests.reliability.servers import ThrowawayRedis, Unavailable
-from tests.reliability.test_scale_out import native_code, pkce_pair
+from tests.reliability.sign_in import native_code, pkce_pair
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TIMEOUT = httpx.Timeout(15)

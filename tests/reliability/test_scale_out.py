@@ -7,47 +7,22 @@ after-commit work is done by a separate ``superapp worker``.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import json
-import secrets
 import uuid
 
 import httpx
 import pytest
 from sqlmodel import func, select
 
-from auth.oidc.oauth_http import CHALLENGE_PATH, TOKEN_PATH
+from auth.oidc.oauth_http import TOKEN_PATH
 from auth.oidc.throttle import PER_ACCOUNT
 from miniapps.transit.models import TransitTicket, TransitValidation
 from miniapps.transit.seed import seed as seed_transit
 from superapp.db import unit_of_work
+from tests.reliability.sign_in import native_code, pkce_pair
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-PASSWORD = "Correct-horse-7"
 SSE_WAIT_SECONDS = 20
-
-
-def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    return verifier, challenge
-
-
-async def native_code(http: httpx.AsyncClient, base: str, username: str, challenge: str, password: str = PASSWORD):
-    from tests.factories import MOBILE_CLIENT_ID
-
-    return await http.post(
-        base + CHALLENGE_PATH,
-        data={
-            "client_id": MOBILE_CLIENT_ID,
-            "username": username,
-            "password": password,
-            "scope": "openid offline_access transit notifications",
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        },
-    )
 
 
 class TestStartingTogether:
@@ -201,22 +176,24 @@ class TestStreamAcrossProcesses:
         publisher = await factory.headers(None, ["notifications.publish"], client=app_client)
         title = f"Xe buýt tuyến 32 đổi lộ trình {uuid.uuid4().hex[:6]}"
 
-        async with httpx.AsyncClient(timeout=httpx.Timeout(20, read=SSE_WAIT_SECONDS)) as http:
-            async with http.stream("GET", cluster.a.url + "/v1/notifications/stream", headers=reader) as stream:
-                assert stream.status_code == 200
-                assert stream.headers["content-type"].startswith("text/event-stream")
-                lines = stream.aiter_lines()
-                assert (await anext(lines)).startswith(": connected")
+        async with (
+            httpx.AsyncClient(timeout=httpx.Timeout(20, read=SSE_WAIT_SECONDS)) as http,
+            http.stream("GET", cluster.a.url + "/v1/notifications/stream", headers=reader) as stream,
+        ):
+            assert stream.status_code == 200
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = stream.aiter_lines()
+            assert (await anext(lines)).startswith(": connected")
 
-                published = await http.post(
-                    cluster.b.url + "/v1/notifications/publish",
-                    json={"recipients": [str(citizen.id)], "category": "miniapp", "title": title, "body": "Chi tiết"},
-                    headers=publisher,
-                )
-                assert published.status_code == 201, published.text
-                assert published.json()["accepted"] == 1
+            published = await http.post(
+                cluster.b.url + "/v1/notifications/publish",
+                json={"recipients": [str(citizen.id)], "category": "miniapp", "title": title, "body": "Chi tiết"},
+                headers=publisher,
+            )
+            assert published.status_code == 201, published.text
+            assert published.json()["accepted"] == 1
 
-                event = await asyncio.wait_for(_next_event(lines), timeout=SSE_WAIT_SECONDS)
+            event = await asyncio.wait_for(_next_event(lines), timeout=SSE_WAIT_SECONDS)
         assert event["event"] == "notification"
         assert event["data"]["title"] == title
         assert event["id"] == event["data"]["id"]
@@ -234,6 +211,6 @@ async def _next_event(lines) -> dict:
         if line.startswith(":"):
             continue
         name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
+        value = value.removeprefix(" ")
         event[name] = json.loads(value) if name == "data" else value
     raise AssertionError("the stream ended without an event")
