@@ -53,7 +53,8 @@ class AppContext:
             pass
 
 
-def get_ctx(request: Request) -> AppContext:
+async def get_ctx(request: Request) -> AppContext:
+    """``async`` so that FastAPI calls it on the event loop, not through the thread pool."""
     return request.app.state.ctx
 
 

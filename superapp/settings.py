@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("./.superapp")
     database_url: str | None = None
+    # PostgreSQL connections kept open per process, and how many more a burst may open (closed
+    # again when returned): a pool smaller than the usual concurrency reconnects per request.
+    database_pool_size: int = 30
+    database_max_overflow: int = 10
     redis_url: str | None = None
     # Every Redis key is built through ``superapp.redis.key`` and starts with this prefix.
     redis_prefix: str = "sa:"
