@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from superapp.context import AppContext
@@ -60,17 +61,24 @@ async def ensure_console_client(ctx: AppContext) -> None:
         "client_type": "confidential",
         "token_endpoint_auth_method": "client_secret_basic",
     }
-    async with unit_of_work(ctx.sessionmaker) as session:
-        client = await session.get(OAuthClient, CONSOLE_CLIENT_ID)
-        if client is None:
-            session.add(OAuthClient(client_id=CONSOLE_CLIENT_ID, name=CONSOLE_CLIENT_NAME, **wanted))
-        else:
-            changed = [name for name, value in wanted.items() if getattr(client, name) != value]
-            for name in changed:
-                setattr(client, name, wanted[name])
-            if changed:
-                client.updated_at = utcnow()
-                session.add(client)
+    for attempt in range(2):
+        try:
+            async with unit_of_work(ctx.sessionmaker) as session:
+                client = await session.get(OAuthClient, CONSOLE_CLIENT_ID)
+                if client is None:
+                    session.add(OAuthClient(client_id=CONSOLE_CLIENT_ID, name=CONSOLE_CLIENT_NAME, **wanted))
+                else:
+                    changed = [name for name, value in wanted.items() if getattr(client, name) != value]
+                    for name in changed:
+                        setattr(client, name, wanted[name])
+                    if changed:
+                        client.updated_at = utcnow()
+                        session.add(client)
+            break
+        except IntegrityError:
+            if attempt:
+                raise  # pragma: no cover - a second process created it and it still clashes
+            # Another process starting at the same moment created it first: update that one.
     ctx.cache.get("clients", {}).pop(CONSOLE_CLIENT_ID, None)
 
 

@@ -46,6 +46,20 @@ class TestConsoleClient:
         assert client.secret_hash != "0" * 64
 
 
+    async def test_processes_starting_together_both_succeed(self, app, ctx):
+        import asyncio
+
+        from sqlmodel import delete
+
+        async with ctx.sessionmaker() as s:
+            await s.exec(delete(OAuthClient).where(OAuthClient.client_id == CONSOLE_CLIENT_ID))
+            await s.commit()
+        await asyncio.gather(ensure_console_client(ctx), ensure_console_client(ctx))
+        async with ctx.sessionmaker() as s:
+            rows = (await s.exec(select(OAuthClient).where(OAuthClient.client_id == CONSOLE_CLIENT_ID))).all()
+        assert len(rows) == 1
+
+
 class TestLoginRedirect:
     async def test_anonymous_page_redirects_browser_to_login(self, browser):
         r = await browser.http.get("/admin/moderation?status=submitted")

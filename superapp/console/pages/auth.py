@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -37,8 +38,6 @@ def safe_next(value: str | None) -> str:
 
 
 async def _audit(request: Request, ctx: AppContext, action: str, staff_id: str, label: str) -> None:
-    import uuid
-
     try:
         actor = uuid.UUID(staff_id)
     except ValueError:
