@@ -6,8 +6,9 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import categories, devices, preferences, repository, stream
 from notifications.auth import Citizen
@@ -24,11 +25,13 @@ from notifications.schemas import (
 )
 from notifications.texts import pick
 from superapp.context import CtxDep
-from superapp.db import SessionDep
+from superapp.db import SessionDep, get_session
 from superapp.i18n import request_language
 from superapp.pagination import InvalidCursor, Page, PageDep, decode_cursor, paginate
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
+# The session ``auth.deps`` authenticates with (request scope, kept until the response ends).
+AuthSession = Annotated[AsyncSession, Depends(get_session)]
 
 
 def public_item(item: InboxItem, notification: Notification, lang: str) -> InboxItemPublic:
@@ -77,11 +80,12 @@ async def live_stream(
     request: Request,
     me: Citizen,
     ctx: CtxDep,
-    session: SessionDep,
+    session: AuthSession,
     last_event_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """Server-Sent Events: each new inbox item as ``event: notification``; heartbeats between."""
-    # The stream may stay open for hours: give the database connection back now.
+    # The stream may stay open for hours: give back the connection the token check used (the
+    # request-scoped session of ``auth.deps``, which would otherwise be held until the end).
     await session.commit()
     await session.close()
     async for event in stream.events(ctx, request, me.id, request_language(request), last_event_id):

@@ -9,6 +9,7 @@ notification``, ``id:`` the inbox item id (a reconnecting client sends it back a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -104,6 +105,15 @@ async def _missed(ctx: AppContext, account_id: uuid.UUID, last_event_id: str | N
     return [item_document(item, n) for item, n in rows]
 
 
+async def _confirmed(pubsub: Any, timeout: float = 5.0) -> None:
+    """Wait for Redis to confirm the subscription, so that ``connected`` means no item is missed."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        message = await pubsub.get_message(timeout=0.5)
+        if message is not None and message.get("type") in ("subscribe", b"subscribe"):
+            return
+
+
 def _event(document: dict[str, Any], lang: str) -> ServerSentEvent:
     return ServerSentEvent(event="notification", id=document["id"], data=localize(document, lang))
 
@@ -115,6 +125,7 @@ async def events(
     pubsub = ctx.redis.pubsub()
     await pubsub.subscribe(channel(ctx, account_id))
     try:
+        await _confirmed(pubsub)
         yield ServerSentEvent(comment="connected", retry=RETRY_MS)
         for document in await _missed(ctx, account_id, last_event_id):
             yield _event(document, lang)

@@ -93,14 +93,19 @@ class TestLifecycle:
     ):
         monkeypatch.setattr(stream, "HEARTBEAT_SECONDS", 0.05)
         channel = stream.channel(ctx, citizen.id)
+
+        async def subscribers_become(n: int) -> bool:
+            for _ in range(200):
+                if dict(await ctx.redis.pubsub_numsub(channel))[channel.encode()] == n:
+                    return True
+                await asyncio.sleep(0.025)
+            return False
+
         async with http.stream("GET", f"{live_server}/v1/notifications/stream", headers=citizen_headers) as r:
-            await next_event(r.aiter_lines())
-            assert dict(await ctx.redis.pubsub_numsub(channel))[channel.encode()] == 1
-        for _ in range(200):
-            if dict(await ctx.redis.pubsub_numsub(channel))[channel.encode()] == 0:
-                break
-            await asyncio.sleep(0.025)
-        assert dict(await ctx.redis.pubsub_numsub(channel))[channel.encode()] == 0
+            lines = r.aiter_lines()  # kept referenced: a collected iterator closes the response
+            await next_event(lines)
+            assert await subscribers_become(1)
+        assert await subscribers_become(0)
 
     async def test_needs_a_token(self, live_server, http):
         r = await http.get(f"{live_server}/v1/notifications/stream")
