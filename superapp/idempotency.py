@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -20,10 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from superapp.db import utcnow
-from superapp.errors import AppError
+from superapp.errors import AppError, ServiceUnavailable, is_dependency_unavailable
 from superapp.middleware import _header, send_problem
 from superapp.models import IdempotencyRecord
 
+log = logging.getLogger(__name__)
 RETENTION = timedelta(hours=24)
 # Stored answers may hold secrets shown once (client secrets, share codes): they are kept
 # encrypted with a key derived from SUPERAPP_SECRET_KEY.
@@ -100,40 +102,17 @@ class IdempotencyMiddleware:
             digest.update(part.encode() + b"\x00")
         digest.update(_without_boundary(body, full_ctype))
         request_hash = digest.hexdigest()
-        caller = await self.resolver(scope)
+        try:
+            record_id = await self._begin(scope, send, key, request_hash)
+        except Exception as exc:
+            if not is_dependency_unavailable(exc):
+                raise
+            log.warning("idempotency: database or Redis unavailable: %r", exc)
+            await send_problem(send, scope, ServiceUnavailable(headers={"Retry-After": "5"}))
+            return
+        if record_id is None:
+            return
         ctx = self.get_ctx()
-
-        async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
-            record = IdempotencyRecord(scope=caller, key=key, request_hash=request_hash)
-            session.add(record)
-            try:
-                await session.commit()
-                record_id = record.id
-            except IntegrityError:
-                await session.rollback()
-                existing = (
-                    await session.execute(
-                        select(IdempotencyRecord).where(IdempotencyRecord.scope == caller, IdempotencyRecord.key == key)
-                    )
-                ).scalar_one_or_none()
-                if existing is None:
-                    await send_problem(send, scope, AppError(status=409, code="idempotency.in_progress"))
-                    return
-                if existing.request_hash != request_hash:
-                    await send_problem(send, scope, AppError(status=422, code="idempotency.key_reused"))
-                    return
-                if existing.status_code is not None:
-                    await self._replay(send, existing, _fernet(ctx))
-                    return
-                if utcnow() - _aware(existing.created_at) < STALE_PENDING:
-                    await send_problem(
-                        send, scope, AppError(status=409, code="idempotency.in_progress", headers={"Retry-After": "2"})
-                    )
-                    return
-                existing.created_at = utcnow()  # take over a request abandoned by a crash
-                await session.commit()
-                record_id = existing.id
-
         sent_body = False
 
         async def replay_receive() -> Message:
@@ -159,20 +138,68 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture_send)
         finally:
-            async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
-                rec = await session.get(IdempotencyRecord, record_id)
-                if rec is not None:
-                    if status >= 500:
-                        await session.delete(rec)
-                    else:
-                        keep = {"content-type", "location"}
-                        rec.status_code = status
-                        rec.response_headers = {
-                            k.decode("latin-1"): v.decode("latin-1") for k, v in headers if k.decode("latin-1").lower() in keep
-                        }
-                        rec.response_body = _fernet(ctx).encrypt(b"".join(out))
-                        rec.completed_at = utcnow()
-                    await session.commit()
+            try:
+                await self._finish(ctx, record_id, status, headers, b"".join(out))
+            except Exception as exc:
+                if not is_dependency_unavailable(exc):
+                    raise
+                # The answer has gone out; the record stays pending, and a retry after
+                # STALE_PENDING takes it over.
+                log.warning("idempotency: could not store the answer: %r", exc)
+
+    async def _finish(self, ctx, record_id, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        """Keep the answer for retries (5xx answers are forgotten, so the client may retry)."""
+        async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
+            rec = await session.get(IdempotencyRecord, record_id)
+            if rec is not None:
+                if status >= 500:
+                    await session.delete(rec)
+                else:
+                    keep = {"content-type", "location"}
+                    rec.status_code = status
+                    rec.response_headers = {
+                        k.decode("latin-1"): v.decode("latin-1") for k, v in headers if k.decode("latin-1").lower() in keep
+                    }
+                    rec.response_body = _fernet(ctx).encrypt(body)
+                    rec.completed_at = utcnow()
+                await session.commit()
+
+    async def _begin(self, scope: Scope, send: Send, key: str, request_hash: str):
+        """Record the request as in progress: its record id, or None once an answer was sent
+        (the stored answer, a conflict or a reuse of the key)."""
+        caller = await self.resolver(scope)
+        ctx = self.get_ctx()
+        async with ctx.sessionmaker() as session:  # type: ignore[attr-defined]
+            record = IdempotencyRecord(scope=caller, key=key, request_hash=request_hash)
+            session.add(record)
+            try:
+                await session.commit()
+                record_id = record.id
+            except IntegrityError:
+                await session.rollback()
+                existing = (
+                    await session.execute(
+                        select(IdempotencyRecord).where(IdempotencyRecord.scope == caller, IdempotencyRecord.key == key)
+                    )
+                ).scalar_one_or_none()
+                if existing is None:
+                    await send_problem(send, scope, AppError(status=409, code="idempotency.in_progress"))
+                    return None
+                if existing.request_hash != request_hash:
+                    await send_problem(send, scope, AppError(status=422, code="idempotency.key_reused"))
+                    return None
+                if existing.status_code is not None:
+                    await self._replay(send, existing, _fernet(ctx))
+                    return None
+                if utcnow() - _aware(existing.created_at) < STALE_PENDING:
+                    await send_problem(
+                        send, scope, AppError(status=409, code="idempotency.in_progress", headers={"Retry-After": "2"})
+                    )
+                    return None
+                existing.created_at = utcnow()  # take over a request abandoned by a crash
+                await session.commit()
+                record_id = existing.id
+        return record_id
 
     async def _replay(self, send: Send, record: IdempotencyRecord, fernet: Fernet) -> None:
         try:

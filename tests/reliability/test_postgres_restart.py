@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -82,11 +83,19 @@ class Load:
 
 
 async def drive(http: httpx.AsyncClient, base: str, headers: dict[str, str], load: Load, stop: asyncio.Event) -> None:
-    """One client: a read of the profile, the inbox, and a write, in a loop."""
+    """One client: a read of the profile, the inbox, and writes (one with an Idempotency-Key,
+    as the mobile app sends them), in a loop."""
+    calls = (
+        ("GET", "/v1/me", False),
+        ("GET", "/v1/notifications", False),
+        ("POST", "/v1/notifications/read-all", False),
+        ("POST", "/v1/notifications/read-all", True),
+    )
     while not stop.is_set():
-        for method, path in (("GET", "/v1/me"), ("GET", "/v1/notifications"), ("POST", "/v1/notifications/read-all")):
+        for method, path, idempotent in calls:
+            extra = {"Idempotency-Key": uuid.uuid4().hex} if idempotent else {}
             try:
-                r = await http.request(method, base + path, headers=headers)
+                r = await http.request(method, base + path, headers={**headers, **extra})
             except httpx.TimeoutException:
                 load.bad.append(f"{method} {path} hung for more than {REQUEST_TIMEOUT_SECONDS} s")
                 continue
