@@ -125,6 +125,21 @@ class TestProgress:
         assert fcm.received_tokens() == [fcm_token(1)]
         assert len(await inbox_accounts(ctx)) == 1
 
+    async def test_parallel_workers_fan_out_each_chunk_once(self, ctx, client, factory, admin_headers, monkeypatch):
+        import asyncio
+
+        monkeypatch.setattr(broadcast, "CHUNK_SIZE", 2)
+        people = [await factory.account(district_code="PW") for _ in range(7)]
+        r = await client.post(
+            "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:PW"}, headers=admin_headers
+        )
+        await asyncio.gather(*(outbox.drain(ctx, batch=1) for _ in range(3)))
+        p = await progress(client, admin_headers, r.json()["id"])
+        assert (p["status"], p["total"], p["sent"], p["failed"]) == ("done", 7, 7, 0)
+        async with ctx.sessionmaker() as s:
+            rows = (await s.exec(select(InboxItem.account_id))).all()
+        assert sorted(rows) == sorted(a.id for a in people)
+
     async def test_empty_audience_is_done_at_once(self, ctx, client, admin_headers):
         r = await client.post(
             "/v1/admin/notifications/broadcast", json={**BROADCAST, "audience": "district:NONE"}, headers=admin_headers
