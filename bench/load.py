@@ -28,6 +28,7 @@ import secrets
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -225,7 +226,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    spec = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    spec = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     try:
         import uvloop
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import LOAD_CORE, PYTHON, ROOT, SERVER_CORE, cpu_seconds, pinned  # noqa: E402
+from bench.common import LOAD_CORE, PYTHON, ROOT, SERVER_CORE, cpu_seconds, pinned
 
 TARGET_GRANTS_PER_CORE = 480
 
@@ -41,7 +41,7 @@ def drive(process_pid: int, spec: dict, workdir: Path) -> dict:
     path.write_text(json.dumps(spec))
     before = cpu_seconds(process_pid)
     done = subprocess.run(pinned([str(PYTHON), "bench/load.py", str(path)], LOAD_CORE), cwd=ROOT,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     cpu = cpu_seconds(process_pid) - before
     if done.returncode != 0:
         return {"error": done.stderr[-1500:]}
@@ -150,7 +150,8 @@ def bench_peers(args, workdir: Path) -> dict:
 
 def module_bench(cmd: list[str], timeout: float) -> str:
     try:
-        done = subprocess.run([str(PYTHON), *cmd], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run([str(PYTHON), *cmd], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                              check=False)
     except subprocess.TimeoutExpired:
         return f"timed out after {timeout:.0f} s"
     return done.stdout.strip() if done.returncode == 0 else "failed:\n" + done.stderr[-1500:]

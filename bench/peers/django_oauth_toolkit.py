@@ -14,7 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import create_database, drop_database, free_port, start, stop, wait_for_port
+from bench.common import (
+    create_database,
+    drop_database,
+    free_port,
+    start,
+    stop,
+    wait_for_port,
+)
 
 HERE = Path(__file__).resolve().parent / "django"
 PACKAGES = ["django-oauth-toolkit>=3,<4", "psycopg[binary]>=3.2", "gunicorn>=23"]
@@ -45,8 +52,8 @@ def install(workdir: Path) -> Path:
 
 
 def version(python: Path) -> str:
-    return subprocess.run([str(python), "-c", "import oauth2_provider, django; "
-                           "print(oauth2_provider.__version__, 'on Django', django.get_version())"],
+    return subprocess.run([str(python), "-c", ("import oauth2_provider, django; "
+                           "print(oauth2_provider.__version__, 'on Django', django.get_version())")],
                           check=True, capture_output=True, text=True).stdout.strip()
 
 

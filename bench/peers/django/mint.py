@@ -10,9 +10,9 @@ import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from oauth2_provider.models import AccessToken, Application, RefreshToken  # noqa: E402
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 count = int(sys.argv[1])
 server_secret = secrets.token_urlsafe(32)
