@@ -84,6 +84,11 @@ class FcmBackend:
         service = messaging._get_messaging_service(app)  # the SDK's client for this app
         if endpoint:
             service._fcm_url = f"{endpoint.rstrip('/')}/v1/projects/{app.project_id}/messages:send"
+            # Talking to an emulator or a private gateway: google-auth must not look up Google's
+            # IAM host ("regional access boundary") after each token refresh either.
+            credential = app.credential.get_credential()
+            if hasattr(credential, "_is_regional_access_boundary_lookup_required"):
+                credential._is_regional_access_boundary_lookup_required = lambda: False
         session = service._client.session
         for prefix in ("http://", "https://"):
             session.mount(

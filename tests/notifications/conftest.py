@@ -74,17 +74,9 @@ def fcm_server(tmp_path_factory):
 
 
 @pytest.fixture
-def fcm(ctx, fcm_server, monkeypatch):
+def fcm(ctx, fcm_server):
     """The ``fcm`` push backend pointed at the fake FCM server; yields the fake's (fresh) state."""
-    from google.auth.credentials import CredentialsWithRegionalAccessBoundary
-
     from notifications.push import CACHE_KEY
-
-    # google-auth would start a background "regional access boundary" lookup on Google's IAM
-    # host after each token refresh; the tests must not reach outside this machine.
-    monkeypatch.setattr(
-        CredentialsWithRegionalAccessBoundary, "_is_regional_access_boundary_lookup_required", lambda self: False
-    )
 
     fcm_server.fake.reset()
     ctx.settings.push_backend = "fcm"
