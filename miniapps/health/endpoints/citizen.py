@@ -57,7 +57,7 @@ async def get_access_log(
         wanted = [target.patient_id]
     else:
         wanted = list(relationships)
-    rows, cursor = await access_log.page(session, wanted, page.limit, page.cursor) if wanted else ([], None)
+    rows, cursor = await access_log.page(session, wanted, page.limit, page.cursor)
     items = await access_log.present(session, rows, reader.account, relationships, i18n.request_language(request))
     return {"items": items, "next_cursor": cursor}
 
