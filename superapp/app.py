@@ -10,11 +10,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from miniapps.sdk import MiniApp, Module
-from superapp import i18n, plugins
+from superapp import i18n, plugins, retention  # noqa: F401 - retention registers its purge jobs
 from superapp.context import AppContext
 from superapp.errors import install_error_handlers
 from superapp.idempotency import IdempotencyMiddleware
 from superapp.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from superapp.openapi import install_openapi
 from superapp.probes import router as probes_router
 from superapp.settings import Settings
 from superapp.workers import run_workers
@@ -73,6 +74,7 @@ def create_app(
     app.state.modules = modules
     app.state.miniapps = miniapps
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(probes_router)
     for m in modules:
         for router in m.routers:

@@ -76,6 +76,22 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _route_template(scope: Scope) -> str | None:
+    """The path with its parameters replaced by their names (``/v1/health/shared/{code}``), so
+    that values carried in the path (share codes, push tokens, Open311 tokens) never reach the
+    access log. The matched route's template may lack the prefix of a mounted router; that
+    prefix is taken from the raw path."""
+    route = scope.get("route")
+    template = getattr(route, "path_format", None)
+    path = scope.get("path", "")
+    if not isinstance(template, str) or not template.startswith("/") or ":path}" in getattr(route, "path", ""):
+        return None
+    raw, tail = path.split("/"), template.split("/")
+    if len(raw) < len(tail):
+        return None
+    return "/".join(raw[: len(raw) - len(tail) + 1] + tail[1:])
+
+
 class RequestContextMiddleware:
     """Request id (``X-Request-ID`` in and out), access log line, security headers."""
 
@@ -117,14 +133,15 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            logged_path = _route_template(scope) or path
             access_log.info(
                 "%s %s %s",
                 scope.get("method"),
-                path,
+                logged_path,
                 status_holder["status"],
                 extra={
                     "method": scope.get("method"),
-                    "path": path,
+                    "path": logged_path,
                     "status": status_holder["status"],
                     "duration_ms": round((time.perf_counter() - start) * 1000, 2),
                 },

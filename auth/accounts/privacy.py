@@ -15,11 +15,13 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.accounts import repository as repo
 from auth.accounts.service import revoke_account_tokens
-from auth.models import Account
+from auth.consents import list_consents
+from auth.models import Account, Consent
 from superapp.audit import record
 from superapp.db import utcnow
 
@@ -62,9 +64,11 @@ def account_record(account: Account) -> dict[str, Any]:
 
 
 async def export_auth(ctx: AppContext, session: AsyncSession, account_id: uuid.UUID) -> dict[str, Any]:
-    """The identity module's own section: the account row and the linked dependents."""
+    """The identity module's own section: the account row, the linked dependents and the
+    consents in force (which app may read what, since when: Decree 13/2023 Art. 9, 11)."""
     account = await session.get(Account, account_id)
     links = await repo.all_dependents(session, account_id)
+    consents = await list_consents(session, account_id)
     return {
         "account": account_record(account) if account else None,
         "dependents": [
@@ -77,6 +81,15 @@ async def export_auth(ctx: AppContext, session: AsyncSession, account_id: uuid.U
                 "created_at": _jsonable(link.created_at),
             }
             for link in links
+        ],
+        "consents": [
+            {
+                "client_id": consent.client_id,
+                "scopes": list(consent.scopes),
+                "granted_at": _jsonable(consent.granted_at),
+                "last_used_at": _jsonable(consent.last_used_at),
+            }
+            for consent in consents
         ],
     }
 
@@ -108,7 +121,8 @@ async def build_export(
 
 
 async def erase_account(ctx: AppContext, session: AsyncSession, account: Account, modules: Iterable[Module]) -> None:
-    """Erase ``account``: every module's hook, token revocation, then the row's personal fields.
+    """Erase ``account``: every module's hook, token revocation, consents ended, then the row's
+    personal fields.
 
     A failing hook aborts the whole erasure (the transaction rolls back), so no half-erased
     account is left behind.
@@ -119,6 +133,9 @@ async def erase_account(ctx: AppContext, session: AsyncSession, account: Account
             await module.erase(ctx, session, account_id)
     await revoke_account_tokens(ctx, session, account_id)
     now = utcnow()
+    await session.exec(
+        update(Consent).where(Consent.account_id == account_id, Consent.revoked_at.is_(None)).values(revoked_at=now)
+    )
     account.phone = None
     account.email = None
     account.full_name = None

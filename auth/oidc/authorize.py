@@ -4,7 +4,7 @@ pages. GET and POST start a request; POSTs with ``step=login|consent`` continue 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import ImmutableMultiDict
 
@@ -173,14 +173,14 @@ async def _continue(request: Request, ctx: AppContext, session: AsyncSession, fo
     return await flow.proceed(login, decision=decision)
 
 
-@router.get(AUTHORIZE_PATH, summary="Authorization endpoint (RFC 6749 §3.1)", include_in_schema=True)
+@router.get(AUTHORIZE_PATH, summary="Authorization endpoint (RFC 6749 §3.1)", response_class=HTMLResponse)
 async def authorize_get(request: Request, ctx: CtxDep, session: SessionDep) -> Response:
     response = await _start(request, ctx, session, ImmutableMultiDict(request.query_params.multi_items()))
     await commit_before_response(session)
     return response
 
 
-@router.post(AUTHORIZE_PATH, summary="Authorization endpoint: form POST, login and consent steps")
+@router.post(AUTHORIZE_PATH, summary="Authorization endpoint: form POST, login and consent steps", response_class=HTMLResponse)
 async def authorize_post(request: Request, ctx: CtxDep, session: SessionDep) -> Response:
     lang = page_language(request)
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import ImmutableMultiDict
 
@@ -108,14 +108,14 @@ async def _end_session(request: Request, ctx: AppContext, session: AsyncSession,
     return response
 
 
-@router.get(END_SESSION_PATH, summary="RP-initiated logout (end_session_endpoint)")
+@router.get(END_SESSION_PATH, summary="RP-initiated logout (end_session_endpoint)", response_class=HTMLResponse)
 async def end_session_get(request: Request, ctx: CtxDep, session: SessionDep) -> Response:
     response = await _end_session(request, ctx, session, ImmutableMultiDict(request.query_params.multi_items()))
     await commit_before_response(session)
     return response
 
 
-@router.post(END_SESSION_PATH, summary="RP-initiated logout (form POST and confirmation)")
+@router.post(END_SESSION_PATH, summary="RP-initiated logout (form POST and confirmation)", response_class=HTMLResponse)
 async def end_session_post(request: Request, ctx: CtxDep, session: SessionDep) -> Response:
     lang = page_language(request)
     ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()

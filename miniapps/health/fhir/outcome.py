@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from miniapps.health.fhir.constants import FHIR_JSON
@@ -26,7 +27,9 @@ _ISSUE_BY_STATUS = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-fo
                     422: "invalid", 429: "throttled", 502: "transient", 503: "transient", 504: "timeout"}
 
 
-class FhirResponse(Response):
+class FhirResponse(JSONResponse):
+    """A JSON body as ``application/fhir+json``; documented in OpenAPI as a JSON object."""
+
     media_type = FHIR_JSON
 
     def render(self, content: Any) -> bytes:
