@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 import typer
@@ -110,10 +110,10 @@ class TestSeedDemo:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SUPERAPP_")}
         env["SUPERAPP_DATA_DIR"] = str(tmp_path / "data")
         # `seed demo` applies pending migrations first, so it works on an empty data directory.
-        done = subprocess.run([SUPERAPP, "seed", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stderr
-        printed = done.stdout
+        with anyio.fail_after(300):
+            done = await anyio.run_process([SUPERAPP, "seed", "demo"], cwd=tmp_path, env=env, check=False)
+        assert done.returncode == 0, done.stderr.decode()
+        printed = done.stdout.decode()
         phone, password = re.search(r"(\+84\d{9}) / (\S+) \(citizen, level 2\)", printed).groups()
         client_id = re.search(r"OAuth client \(mobile app[^)]*\): (\S+)", printed).group(1)
 

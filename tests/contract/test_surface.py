@@ -55,18 +55,9 @@ CONTRACT_ENDPOINTS = [
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/.well-known/openid-configuration"),
 ]
 
-DISCOVERY_FIELDS = (
-    "issuer authorization_endpoint token_endpoint userinfo_endpoint jwks_uri revocation_endpoint "
-    "introspection_endpoint end_session_endpoint authorization_challenge_endpoint scopes_supported "
-    "response_types_supported grant_types_supported code_challenge_methods_supported "
-    "token_endpoint_auth_methods_supported id_token_signing_alg_values_supported subject_types_supported "
-    "claims_supported backchannel_logout_supported"
-).split()
+DISCOVERY_FIELDS = ["issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "revocation_endpoint", "introspection_endpoint", "end_session_endpoint", "authorization_challenge_endpoint", "scopes_supported", "response_types_supported", "grant_types_supported", "code_challenge_methods_supported", "token_endpoint_auth_methods_supported", "id_token_signing_alg_values_supported", "subject_types_supported", "claims_supported", "backchannel_logout_supported"]
 
-CONTRACT_SCOPES = (
-    "openid profile phone email offline_access identity feedback transit health.read notifications miniapps "
-    "transit.validate notifications.publish open311"
-).split()
+CONTRACT_SCOPES = ["openid", "profile", "phone", "email", "offline_access", "identity", "feedback", "transit", "health.read", "notifications", "miniapps", "transit.validate", "notifications.publish", "open311"]
 
 
 def _shape(path: str) -> str:
