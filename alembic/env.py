@@ -24,13 +24,23 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return table is None or table.name in HOST_TABLES
 
 
+def render_item(type_, obj, autogen_context):
+    """Autogenerate writes the host's UTC timestamp type as the column type it stores."""
+    from superapp.models import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or settings.resolved_database_url
 
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True, include_object=include_object
+        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True, include_object=include_object,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -43,6 +53,7 @@ def _do_run(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_object=include_object,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
