@@ -51,7 +51,7 @@ METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 def _error_content(path: str) -> dict[str, Any]:
     content: dict[str, Any] = {"application/problem+json": {"schema": {"$ref": REF + "Problem"}}}
-    if path.startswith("/oauth/") or path.startswith("/.well-known/"):
+    if path.startswith(("/oauth/", "/.well-known/")):
         content["application/json"] = {"schema": {"$ref": REF + "OAuthError"}}
         content["text/html"] = {"schema": {"type": "string"}}
     elif path.startswith(("/v1/health/fhir/", "/v1/health/shared/")):

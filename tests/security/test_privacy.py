@@ -17,8 +17,8 @@ import httpx
 import respx
 from sqlmodel import select
 
-from auth.pairwise import pairwise_sub
 from auth.models import Account, Consent, DependentLink, PairwiseSubject
+from auth.pairwise import pairwise_sub
 from feedback.models import Follow, Report
 from feedback.seed import seed_reference_data
 from miniapps.health.importer import import_bundle
