@@ -153,6 +153,16 @@ def _lost_connection_errors() -> tuple[type[BaseException], ...]:
     return tuple(kinds)
 
 
+def _is_bad_argument(exc: BaseException) -> bool:
+    """asyncpg's client-side ``DataError`` (a value the column type cannot take) derives from its
+    ``InterfaceError`` but is a fault of the request or the code, not of the connection."""
+    try:
+        from asyncpg.exceptions._base import DataError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, DataError)
+
+
 def is_dependency_unavailable(exc: BaseException) -> bool:
     """The database or Redis could not be reached: down, restarting, or the connection was lost.
 
@@ -170,7 +180,7 @@ def is_dependency_unavailable(exc: BaseException) -> bool:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, lost):
+        if isinstance(current, lost) and not _is_bad_argument(current):
             return True
         seen.add(id(current))
         current = getattr(current, "orig", None) or current.__cause__

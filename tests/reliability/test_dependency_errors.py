@@ -46,10 +46,11 @@ class TestClassification:
         [
             IntegrityError("INSERT", {}, asyncpg.exceptions.UniqueViolationError("duplicate key")),
             wrapped(asyncpg.exceptions.UndefinedColumnError("column x does not exist")),
+            wrapped(asyncpg.exceptions._base.DataError("invalid input for query argument $1 (value out of int64 range)")),
             redis.exceptions.ResponseError("WRONGTYPE"),
             ValueError("bad"),
         ],
-        ids=["unique_violation", "undefined_column", "redis_wrongtype", "value_error"],
+        ids=["unique_violation", "undefined_column", "bad_argument", "redis_wrongtype", "value_error"],
     )
     def test_bugs_and_conflicts_are_not(self, exc):
         assert not is_dependency_unavailable(exc)
