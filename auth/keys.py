@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from auth.models import SigningKey
 from superapp.db import utcnow
+from superapp.sealing import derived_fernet
 
 if TYPE_CHECKING:
     from superapp.context import AppContext
@@ -35,8 +36,7 @@ RELOAD_MIN_INTERVAL = 5.0
 
 
 def _fernet(secret_key: str) -> Fernet:
-    digest = hashlib.sha256(b"superapp-signing-keys:" + secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return derived_fernet(secret_key, b"superapp-signing-keys:")
 
 
 def generate_key(alg: str, secret_key: str, state: str = "next") -> SigningKey:

@@ -9,7 +9,6 @@ so the client may retry them.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from superapp.db import utcnow
 from superapp.errors import AppError, ServiceUnavailable, is_dependency_unavailable
 from superapp.middleware import _header, send_problem
 from superapp.models import IdempotencyRecord
+from superapp.sealing import derived_fernet
 
 log = logging.getLogger(__name__)
 RETENTION = timedelta(hours=24)
@@ -56,8 +56,9 @@ def _without_boundary(body: bytes, content_type: str) -> bytes:
 def _fernet(ctx) -> Fernet:
     cached = ctx.cache.get("idempotency_fernet")
     if cached is None:
-        digest = hashlib.sha256(b"superapp-idempotency:" + ctx.settings.secrets["secret_key"].encode()).digest()
-        cached = ctx.cache["idempotency_fernet"] = Fernet(base64.urlsafe_b64encode(digest))
+        cached = ctx.cache["idempotency_fernet"] = derived_fernet(
+            ctx.settings.secrets["secret_key"], b"superapp-idempotency:"
+        )
     return cached
 
 

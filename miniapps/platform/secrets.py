@@ -14,6 +14,8 @@ import secrets as _random
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from superapp.sealing import derived_fernet
+
 WEBHOOK_SECRET_PREFIX = "whsec_"
 _FERNET_LABEL = b"superapp/miniapps/webhook-secret\x00"
 
@@ -31,8 +33,7 @@ def new_webhook_secret() -> str:
 
 
 def _fernet(secret_key: str) -> Fernet:
-    digest = hashlib.sha256(_FERNET_LABEL + secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return derived_fernet(secret_key, _FERNET_LABEL)
 
 
 def seal(secret_key: str, value: str) -> str:

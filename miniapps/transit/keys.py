@@ -30,6 +30,7 @@ from miniapps.transit.models import TransitSigningKey
 from miniapps.transit.payload import Signer, es256_signer
 from miniapps.transit.verifier import VerificationKeys
 from superapp.db import utcnow
+from superapp.sealing import derived_fernet
 
 if TYPE_CHECKING:
     from superapp.context import AppContext
@@ -40,8 +41,7 @@ RELOAD_MIN_INTERVAL = 5.0
 
 
 def _fernet(secret_key: str) -> Fernet:
-    digest = hashlib.sha256(b"superapp-transit-keys:" + secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    return derived_fernet(secret_key, b"superapp-transit-keys:")
 
 
 def _b64url(n: int) -> str:
