@@ -119,13 +119,22 @@ class Report(SQLModel, table=True):
     rated_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
 
 
+PHOTO_KINDS = ("report", "resolution")
+
+
 class Photo(SQLModel, table=True):
-    """A re-encoded photo of a report (EXIF removed) and its thumbnail, both in media storage."""
+    """A re-encoded photo of a report (EXIF removed) and its thumbnail, both in media storage.
+
+    ``kind`` is ``report`` for the citizen's photos and ``resolution`` for those an agency
+    officer attaches to a status change; ``event_id`` is then that change's timeline entry.
+    """
 
     __tablename__ = "feedback_photos"
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     report_id: uuid.UUID = Field(foreign_key="feedback_reports.id", index=True)
+    kind: str = Field(default="report", max_length=16)
+    event_id: uuid.UUID | None = Field(default=None)
     position: int = 0
     key: str = Field(max_length=300)
     thumbnail_key: str = Field(max_length=300)

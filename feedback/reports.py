@@ -132,13 +132,28 @@ async def _check_ban(session: AsyncSession, account_id: uuid.UUID) -> None:
         raise Banned(until=until.isoformat() if until else None)
 
 
-async def _store_photos(
-    ctx: AppContext, session: AsyncSession, report: Report, photos: list[ProcessedPhoto]
-) -> list[str]:
+async def store_photos(
+    ctx: AppContext,
+    session: AsyncSession,
+    report: Report,
+    photos: list[ProcessedPhoto],
+    *,
+    kind: str = "report",
+    event_id: uuid.UUID | None = None,
+    ids: list[uuid.UUID] | None = None,
+    first_position: int = 0,
+    written: list[str] | None = None,
+) -> list[Photo]:
+    """Write the photos and their thumbnails to media storage and add their rows.
+
+    Every key written is appended to ``written`` as it is stored, so that a caller can remove
+    them if the request fails afterwards.
+    """
     store = storage_for(ctx)
-    written: list[str] = []
+    written = [] if written is None else written
+    rows: list[Photo] = []
     local = repo.aware(report.created_at)
-    for position, item in enumerate(photos):
+    for index, item in enumerate(photos):
         photo_id = uuid.uuid4().hex
         key = f"feedback/{local:%Y/%m}/{report.id.hex}/{photo_id}.jpg"
         thumb = f"feedback/{local:%Y/%m}/{report.id.hex}/{photo_id}.thumb.jpg"
@@ -146,19 +161,29 @@ async def _store_photos(
         written.append(key)
         await store.put(thumb, item.thumbnail, OUTPUT_CONTENT_TYPE)
         written.append(thumb)
-        session.add(
-            Photo(
-                report_id=report.id,
-                position=position,
-                key=key,
-                thumbnail_key=thumb,
-                content_type=OUTPUT_CONTENT_TYPE,
-                width=item.width,
-                height=item.height,
-                size_bytes=len(item.image),
-            )
+        row = Photo(
+            report_id=report.id,
+            kind=kind,
+            event_id=event_id,
+            position=first_position + index,
+            key=key,
+            thumbnail_key=thumb,
+            content_type=OUTPUT_CONTENT_TYPE,
+            width=item.width,
+            height=item.height,
+            size_bytes=len(item.image),
         )
-    return written
+        if ids is not None:
+            row.id = ids[index]
+        session.add(row)
+        rows.append(row)
+    return rows
+
+
+async def remove_written(ctx: AppContext, keys: list[str]) -> None:
+    store = storage_for(ctx)
+    for key in keys:
+        await store.delete(key)
 
 
 async def _insert_with_code(session: AsyncSession, report: Report) -> None:
@@ -230,12 +255,10 @@ async def submit(
     await _insert_with_code(session, report)
     written: list[str] = []
     try:
-        written = await _store_photos(ctx, session, report, processed)
+        await store_photos(ctx, session, report, processed, written=written)
         # A new report has no followers and its reporter is the actor: nobody to notify yet.
         await record(ctx, session, report, actor=actor, action="submit", to_status="submitted", notify=False)
     except BaseException:
-        store = storage_for(ctx)
-        for key in written:
-            await store.delete(key)
+        await remove_written(ctx, written)
         raise
     return report

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, or_, union_all
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from feedback import geo
@@ -211,16 +211,25 @@ async def resolved_before(session: AsyncSession, cutoff: datetime, *, limit: int
 # --- photos, timeline, follows ------------------------------------------------------------------
 
 
-async def photos_for(session: AsyncSession, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Photo]]:
+async def photos_for(
+    session: AsyncSession, report_ids: Sequence[uuid.UUID], *, kinds: Sequence[str] | None = ("report",)
+) -> dict[uuid.UUID, list[Photo]]:
+    """Each report's photos in order: the citizen's own by default, every kind with ``kinds=None``."""
     out: dict[uuid.UUID, list[Photo]] = {rid: [] for rid in report_ids}
     if not report_ids:
         return out
-    rows = await session.exec(
-        select(Photo).where(col(Photo.report_id).in_(list(report_ids))).order_by(Photo.report_id, Photo.position)
-    )
+    query = select(Photo).where(col(Photo.report_id).in_(list(report_ids)))
+    if kinds is not None:
+        query = query.where(col(Photo.kind).in_(list(kinds)))
+    rows = await session.exec(query.order_by(Photo.report_id, Photo.position, Photo.id))
     for photo in rows.all():
         out.setdefault(photo.report_id, []).append(photo)
     return out
+
+
+async def next_photo_position(session: AsyncSession, report_id: uuid.UUID) -> int:
+    top = (await session.exec(select(func.max(Photo.position)).where(Photo.report_id == report_id))).one()
+    return 0 if top is None else top + 1
 
 
 async def photo(session: AsyncSession, photo_id: str) -> Photo | None:

@@ -61,6 +61,13 @@ class PhotoOut(PublicPhoto):
     height: int
 
 
+class ResolutionPhotoOut(PhotoOut):
+    """A photo an agency officer attached to a status change (``event_id``: its timeline entry)."""
+
+    event_id: uuid.UUID | None
+    created_at: datetime
+
+
 class RatingOut(BaseModel):
     score: int
     comment: str | None
@@ -99,6 +106,7 @@ class ReportDetail(PublicReport):
     rating: RatingOut | None
     photos: list[PhotoOut]  # type: ignore[assignment]
     reporter_id: uuid.UUID | None = None
+    resolution_photos: list[ResolutionPhotoOut] = Field(default_factory=list)
 
 
 def _public_photo(p: Photo) -> PublicPhoto:
@@ -125,7 +133,13 @@ def public_report(r: Report, photos: list[Photo]) -> PublicReport:
     )
 
 
+def _photo_out(p: Photo) -> PhotoOut:
+    return PhotoOut(id=p.id, width=p.width, height=p.height, **_public_photo(p).model_dump())
+
+
 def report_detail(r: Report, photos: list[Photo], now: datetime, *, staff: bool) -> ReportDetail:
+    """``photos`` may hold every kind: the citizen's go to ``photos``, the officers' to
+    ``resolution_photos``."""
     base = public_report(r, []).model_dump(exclude={"photos"})
     rating = None
     if r.rating_score is not None:
@@ -143,8 +157,13 @@ def report_detail(r: Report, photos: list[Photo], now: datetime, *, staff: bool)
         overdue=is_overdue(r, now),
         ack_overdue=is_ack_overdue(r, now),
         rating=rating,
-        photos=[PhotoOut(id=p.id, width=p.width, height=p.height, **_public_photo(p).model_dump()) for p in photos],
+        photos=[_photo_out(p) for p in photos if p.kind != "resolution"],
         reporter_id=r.reporter_id if staff else None,
+        resolution_photos=[
+            ResolutionPhotoOut(**_photo_out(p).model_dump(), event_id=p.event_id, created_at=aware(p.created_at))
+            for p in photos
+            if p.kind == "resolution"
+        ],
     )
 
 
@@ -170,6 +189,12 @@ class TimelineItem(BaseModel):
     agency_code: str | None
     actor_role: str
     actor_id: uuid.UUID | None = None
+    photos: list[PublicPhoto] = Field(default_factory=list)
+
+
+def _entry_photos(e: TimelineEntry) -> list[PublicPhoto]:
+    ids = (e.detail or {}).get("photos") or []
+    return [PublicPhoto(url=PHOTO_PATH.format(id=i), thumbnail_url=THUMB_PATH.format(id=i)) for i in ids]
 
 
 def timeline_item(e: TimelineEntry, *, staff: bool) -> TimelineItem:
@@ -183,6 +208,7 @@ def timeline_item(e: TimelineEntry, *, staff: bool) -> TimelineItem:
         agency_code=e.agency_code,
         actor_role=e.actor_role,
         actor_id=e.actor_id if staff else None,
+        photos=_entry_photos(e),
     )
 
 

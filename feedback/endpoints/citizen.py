@@ -82,7 +82,7 @@ async def my_reports(current: FeedbackUser, session: SessionDep, page: PageDep) 
     after = repo.id_after(page.cursor)
     rows = await repo.reports_of(session, current.id, limit=page.limit, after=after)
     items, cursor = paginate(list(rows), page.limit, lambda r: [str(r.id)])
-    photos = await repo.photos_for(session, [r.id for r in items])
+    photos = await repo.photos_for(session, [r.id for r in items], kinds=None)
     now = utcnow()
     return Page(items=[report_detail(r, photos[r.id], now, staff=False) for r in items], next_cursor=cursor)
 
@@ -97,7 +97,7 @@ async def _readable(session, current, report_id: str):
 @router.get("/reports/{report_id}", response_model=ReportDetail)
 async def get_report(report_id: str, current: FeedbackUser, session: SessionDep) -> ReportDetail:
     report = await _readable(session, current, report_id)
-    photos = await repo.photos_for(session, [report.id])
+    photos = await repo.photos_for(session, [report.id], kinds=None)
     return report_detail(report, photos[report.id], utcnow(), staff=is_staff_for(current.account, report))
 
 

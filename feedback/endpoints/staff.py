@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from feedback import agency, moderation, stats
 from feedback import repository as repo
 from feedback.auth import MODERATOR_ROLES, OFFICER_ROLES, Moderator, Officer, actor
 from feedback.endpoints.public import parse_statuses
+from feedback.config import feedback_settings
 from feedback.errors import BanNotFound
+from feedback.forms import TransitionBodyDep, read_transition
 from feedback.models import STATUSES
 from feedback.schemas import BanIn, BanOut, ModerateIn, ReportDetail, TransitionIn, report_detail
 from feedback.stats import StatsOut
@@ -27,7 +29,7 @@ AGENCY_DEFAULT_STATUSES = ["assigned", "in_progress"]
 
 
 async def _details(session, rows, *, staff: bool = True) -> list[ReportDetail]:
-    photos = await repo.photos_for(session, [r.id for r in rows])
+    photos = await repo.photos_for(session, [r.id for r in rows], kinds=None)
     now = utcnow()
     return [report_detail(r, photos[r.id], now, staff=staff) for r in rows]
 
@@ -148,10 +150,42 @@ async def agency_reports(
     return Page(items=await _details(session, items), next_cursor=cursor)
 
 
-@agency_router.post("/reports/{report_id}/transition", response_model=ReportDetail)
+TRANSITION_FORM_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": TransitionIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["status", "note"],
+                    "properties": {
+                        "status": {"type": "string", "enum": ["in_progress", "resolved", "reassign"]},
+                        "note": {"type": "string", "minLength": 1, "maxLength": 2000},
+                        "agency_code": {"type": "string", "maxLength": 50},
+                        "photos[]": {"type": "array", "maxItems": 5, "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@agency_router.post(
+    "/reports/{report_id}/transition", response_model=ReportDetail, openapi_extra=TRANSITION_FORM_DOC
+)
 async def transition_report(
-    report_id: str, body: TransitionIn, current: Officer, session: SessionDep, ctx: CtxDep
+    report_id: str,
+    request: Request,
+    raw: TransitionBodyDep,
+    current: Officer,
+    session: SessionDep,
+    ctx: CtxDep,
 ) -> ReportDetail:
+    """JSON ``{status, note, agency_code?}``, or the same fields as ``multipart/form-data`` with
+    up to five photos in ``photos[]`` (kept as the report's resolution photos)."""
+    body, photos = await read_transition(request, raw, feedback_settings(ctx))
     report = await agency.transition(
         ctx,
         session,
@@ -161,5 +195,6 @@ async def transition_report(
         status=body.status,
         note=body.note.strip() or body.note,
         agency_code=body.agency_code,
+        photos=photos,
     )
     return (await _details(session, [report]))[0]
