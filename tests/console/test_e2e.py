@@ -191,11 +191,14 @@ class TestOfficerInBrowser:
         shot(page, "officer-02-agency-queue")
         article.locator('select[name="status"]').select_option("resolved")
         article.locator('input[name="note"]').fill("Đã thay nắp cống mới.")
+        article.locator('input[name="photos"]').set_input_files(
+            files=[{"name": "after.png", "mimeType": "image/png", "buffer": png_bytes((40, 150, 70))}]
+        )
         article.locator('button[name="transition"]').click()
         page.wait_for_selector(".flash-ok")
         shot(page, "officer-03-resolved")
-        status = world.api("officer", "GET", f"/v1/feedback/reports/{world.report_to_resolve}").json()["status"]
-        assert status == "resolved"
+        detail = world.api("officer", "GET", f"/v1/feedback/reports/{world.report_to_resolve}").json()
+        assert detail["status"] == "resolved" and len(detail["resolution_photos"]) == 1
         page.goto(f"/admin/agency/{world.report_to_resolve}")
         page.wait_for_selector("svg.map circle")
         assert page.locator(f'article[data-id="{world.report_to_resolve}"]').get_attribute("data-status") == "resolved"

@@ -10,7 +10,7 @@ import pytest
 
 from superapp.console.pages.agency import by_deadline
 from superapp.console.pages.stats import to_csv
-from tests.console.conftest import HANG_BAC, HOAN_KIEM_LAKE
+from tests.console.conftest import HANG_BAC, HOAN_KIEM_LAKE, csrf_of
 
 JSON = {"Accept": "application/json"}
 
@@ -173,6 +173,62 @@ class TestAgencyView:
         assert r.status_code == 303 and r.headers["location"] == f"/admin/agency/{report_id}"
         after = await browser.http.get(r.headers["location"])
         assert "Đã giao → Đang xử lý" in after.text and "Đang xử lý." in after.text
+
+    async def test_resolve_with_photos_stores_them_and_shows_them(self, browser, moderator, gtvt_officer, citizen,
+                                                                  submit_report, report_status, app, ctx):
+        from tests.console.conftest import ConsoleBrowser, png_bytes
+
+        report_id = await submit_report(citizen)
+        mod = ConsoleBrowser(app, ctx)
+        try:
+            await mod.sign_in(moderator)
+            await mod.http.post(f"/admin/moderation/{report_id}/approve", data={"csrf_token": await mod.csrf()})
+        finally:
+            await mod.aclose()
+        await browser.sign_in(gtvt_officer)
+        page = await browser.http.get(f"/admin/agency/{report_id}")
+        assert 'enctype="multipart/form-data"' in page.text
+        assert '<input type="file" name="photos" multiple accept="image/*">' in page.text
+        token = csrf_of(page.text)
+        form = {"csrf_token": token, "status": "resolved", "note": "Đã vá xong ổ gà.", "back": "detail"}
+        photo = [("photos", ("after.png", png_bytes((30, 160, 60)), "image/png"))]
+        refused = await browser.http.post(f"/admin/agency/{report_id}/transition", data={**form, "csrf_token": "x"},
+                                          files=photo, headers=JSON)
+        assert refused.status_code == 403 and refused.json()["code"] == "console.csrf_failed"
+        assert (await report_status(report_id, gtvt_officer))["resolution_photos"] == []
+
+        r = await browser.http.post(f"/admin/agency/{report_id}/transition", data=form, files=photo)
+        assert r.status_code == 303 and r.headers["location"] == f"/admin/agency/{report_id}"
+        detail = await report_status(report_id, citizen)
+        assert detail["status"] == "resolved" and len(detail["photos"]) == 1
+        [stored] = detail["resolution_photos"]
+        after = await browser.http.get(r.headers["location"])
+        assert "Phản ánh đã được xử lý xong." in after.text
+        assert f"/admin/media?src={stored['thumbnail_url']}" in after.text  # on the page and in its history
+        assert after.text.count(f"/admin/media?src={stored['thumbnail_url']}") == 2
+        image = await browser.http.get("/admin/media", params={"src": stored["url"]})
+        assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+
+    async def test_a_refused_photo_is_shown_and_changes_nothing(self, browser, moderator, gtvt_officer, citizen,
+                                                               submit_report, report_status, app, ctx):
+        from tests.console.conftest import ConsoleBrowser
+
+        report_id = await submit_report(citizen)
+        mod = ConsoleBrowser(app, ctx)
+        try:
+            await mod.sign_in(moderator)
+            await mod.http.post(f"/admin/moderation/{report_id}/approve", data={"csrf_token": await mod.csrf()})
+        finally:
+            await mod.aclose()
+        await browser.sign_in(gtvt_officer)
+        token = await browser.csrf(f"/admin/agency/{report_id}")
+        r = await browser.http.post(f"/admin/agency/{report_id}/transition",
+                                    data={"csrf_token": token, "status": "resolved", "note": "Xong."},
+                                    files=[("photos", ("a.png", b"not an image at all", "image/png"))])
+        assert r.status_code == 303
+        page = await browser.http.get(r.headers["location"])
+        assert 'class="flash flash-error"' in page.text and "(feedback.invalid_photo)" in page.text
+        assert (await report_status(report_id, gtvt_officer))["status"] == "assigned"
 
     async def test_reassign_needs_an_agency_code(self, browser, gtvt_officer):
         await browser.sign_in(gtvt_officer)

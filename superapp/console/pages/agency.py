@@ -1,5 +1,6 @@
 """Agency view: the officer's agency's reports by deadline, overdue first; progress, resolve,
-reassign. Drives ``GET /v1/agency/feedback/reports`` and ``POST …/{id}/transition``.
+reassign, with photos of the work. Drives ``GET /v1/agency/feedback/reports`` and
+``POST …/{id}/transition`` (JSON, or multipart when photos are attached).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from starlette.datastructures import UploadFile
 
 from superapp.console.api import ConsoleApi
 from superapp.console.deps import require_section, section_form
@@ -85,6 +87,19 @@ async def agency_report(request: Request, session: Viewer, report_id: ReportId):
     )
 
 
+async def chosen_photos(request: Request) -> list[tuple[str, tuple[str, bytes, str]]]:
+    """The files of the form's ``photos`` input, ready to forward as ``photos[]`` (a file input
+    left empty arrives as an empty, unnamed part and is skipped)."""
+    form = await request.form()
+    files = []
+    for item in form.getlist("photos"):
+        if not isinstance(item, UploadFile) or (not item.filename and not item.size):
+            continue
+        ctype = item.content_type or "application/octet-stream"
+        files.append(("photos[]", (item.filename or "photo", await item.read(), ctype)))
+    return files
+
+
 @router.post("/{report_id}/transition")
 async def transition(
     request: Request,
@@ -100,9 +115,17 @@ async def transition(
         if not agency_code:
             raise InvalidForm(errors=[{"field": "agency_code", "type": "missing"}])
         body["agency_code"] = agency_code
+    photos = await chosen_photos(request)  # number, size and type are the API's to check
     api = ConsoleApi(request, session)
+    path = f"/v1/agency/feedback/reports/{report_id}/transition"
+
+    async def call() -> Any:
+        if photos:  # the same fields as a multipart form, with the photos
+            return (await api.send("POST", path, data=body, files=photos)).json()
+        return await api.post(path, body)
+
     return await act(
-        request, session, lambda: api.post(f"/v1/agency/feedback/reports/{report_id}/transition", body),
+        request, session, call,
         done_key=f"console.agency.done.{status}",
         back=f"/admin/agency/{report_id}" if back == "detail" and status != "reassign" else "/admin/agency",
     )
