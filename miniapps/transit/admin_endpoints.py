@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
+from pydantic import AwareDatetime
 
-from miniapps.transit import operations, repository
+from miniapps.transit import operations, repository, wallet
 from miniapps.transit.auth import TransitAdmin, TransitOperator
-from miniapps.transit.config import now_utc
-from miniapps.transit.errors import TicketNotFound
+from miniapps.transit.config import aware, now_utc
+from miniapps.transit.errors import InvalidTimeRange, TicketNotFound
 from miniapps.transit.schemas import (
     ProductAdmin,
     ProductCreate,
     ProductUpdate,
     RevokeIn,
+    VALIDATOR_ID,
     TicketAdmin,
+    ValidationAdmin,
     ValidatorCreate,
     ValidatorPublic,
     ValidatorUpdate,
 )
-from miniapps.transit.views import product_admin, ticket_admin, validator_public
+from miniapps.transit.views import product_admin, ticket_admin, validation_admin, validator_public
 from superapp.context import CtxDep
 from superapp.db import SessionDep
+from superapp.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/admin/transit", tags=["transit admin"])
 
@@ -47,6 +51,35 @@ async def revoke_ticket(
     reason = body.reason if body else None
     ticket = await operations.revoke_ticket(ctx, session, ticket_id, reason, operator.id)
     return ticket_admin(ticket, now_utc(ctx))
+
+
+@router.get("/validations", response_model=Page[ValidationAdmin])
+async def list_validations(
+    _op: TransitOperator,
+    session: SessionDep,
+    page: PageDep,
+    ticket_id: uuid.UUID | None = None,
+    validator_id: Annotated[str | None, Query(pattern=VALIDATOR_ID)] = None,
+    result: Literal["accepted", "rejected"] | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+) -> Page[ValidationAdmin]:
+    """Taps, newest first: online acceptances and offline uploads (``since`` inclusive,
+    ``until`` exclusive, both on the tap time)."""
+    if since is not None and until is not None and since >= until:
+        raise InvalidTimeRange()
+    rows = await repository.validations_page(
+        session,
+        limit=page.limit,
+        after=wallet.keyset_after(page.cursor),
+        ticket_id=ticket_id,
+        validator_id=validator_id,
+        result=result,
+        since=since,
+        until=until,
+    )
+    items, cursor = paginate(rows, page.limit, lambda r: [aware(r.tapped_at).isoformat(), str(r.id)])
+    return Page(items=[validation_admin(r) for r in items], next_cursor=cursor)
 
 
 @router.get("/products", response_model=list[ProductAdmin])

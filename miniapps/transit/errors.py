@@ -88,3 +88,8 @@ class BatchTooLarge(AppError):
 class NoSigningKey(AppError):
     status = 503
     code = "transit.no_signing_key"
+
+
+class InvalidTimeRange(AppError):
+    status = 422
+    code = "transit.invalid_time_range"

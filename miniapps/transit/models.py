@@ -74,6 +74,7 @@ class TransitValidation(SQLModel, table=True):
     __table_args__ = (
         Index("ix_transit_validations_trips", "account_id", "tapped_at", "id"),
         Index("ix_transit_validations_ticket", "ticket_id", "tapped_at"),
+        Index("ix_transit_validations_recent", "tapped_at", "id"),  # operators' list, newest first
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)

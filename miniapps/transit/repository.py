@@ -75,6 +75,38 @@ async def trips_page(
     return list((await session.exec(stmt)).all())
 
 
+async def validations_page(
+    session: AsyncSession,
+    *,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None,
+    ticket_id: uuid.UUID | None = None,
+    validator_id: str | None = None,
+    result: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[TransitValidation]:
+    """Every tap, newest first (``tapped_at``, then id), filtered; up to ``limit + 1`` rows."""
+    stmt = select(TransitValidation)
+    if ticket_id is not None:
+        stmt = stmt.where(TransitValidation.ticket_id == ticket_id)
+    if validator_id is not None:
+        stmt = stmt.where(TransitValidation.validator_id == validator_id)
+    if result is not None:
+        stmt = stmt.where(TransitValidation.result == result)
+    if since is not None:
+        stmt = stmt.where(TransitValidation.tapped_at >= since)
+    if until is not None:
+        stmt = stmt.where(TransitValidation.tapped_at < until)
+    if after is not None:
+        at, vid = after
+        stmt = stmt.where(
+            or_(TransitValidation.tapped_at < at, and_(TransitValidation.tapped_at == at, TransitValidation.id < vid))
+        )
+    stmt = stmt.order_by(TransitValidation.tapped_at.desc(), TransitValidation.id.desc()).limit(limit + 1)
+    return list((await session.exec(stmt)).all())
+
+
 async def claim_single_ride(session: AsyncSession, ticket_id: uuid.UUID, at: datetime) -> bool:
     """Compare-and-set ``active → used``: true for exactly one caller, whatever the concurrency."""
     result = await session.execute(

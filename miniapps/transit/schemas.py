@@ -134,6 +134,23 @@ class TripPublic(BaseModel):
     tapped_at: datetime
 
 
+class ValidationAdmin(BaseModel):
+    """One tap as operators see it: an online acceptance or an offline validator's upload."""
+
+    id: uuid.UUID
+    ticket_id: uuid.UUID
+    product_code: str
+    kind: Kind
+    validator_id: str
+    route: str | None = None
+    source: Literal["online", "offline"]
+    result: Literal["accepted", "rejected"]
+    reason: str | None = None
+    conflict: bool
+    tapped_at: datetime
+    recorded_at: datetime
+
+
 class TransitKeysOut(BaseModel):
     keys: list[dict[str, Any]]
     format: str = "HT1"

@@ -18,6 +18,7 @@ from miniapps.transit.schemas import (
     TicketAdmin,
     TicketPublic,
     TripPublic,
+    ValidationAdmin,
     ValidatorPublic,
 )
 
@@ -87,6 +88,23 @@ def trip_public(row: TransitValidation) -> TripPublic:
         route=row.route,
         source=row.source,
         tapped_at=aware(row.tapped_at),
+    )
+
+
+def validation_admin(row: TransitValidation) -> ValidationAdmin:
+    return ValidationAdmin(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        product_code=row.product_code,
+        kind=row.kind,
+        validator_id=row.validator_id,
+        route=row.route,
+        source=row.source,
+        result=row.result,
+        reason=row.reason,
+        conflict=row.conflict,
+        tapped_at=aware(row.tapped_at),
+        recorded_at=aware(row.recorded_at),
     )
 
 
