@@ -72,3 +72,67 @@ class TestValidators:
         await browser.sign_in(operator)
         page = await browser.http.get("/admin/transit")
         assert "HN-BUS-32-001" in page.text and "Xe 32 cửa trước" in page.text
+
+
+
+@pytest.fixture
+async def tapped(ticket_id, ctx, client, factory) -> dict:
+    """Two tickets; the first is scanned once by a validator on route 32, the second not at all."""
+    async def buy() -> tuple[str, dict]:
+        rider = await factory.account()
+        headers = await factory.headers(rider, ["transit"])
+        r = await client.post("/v1/transit/orders", json={"product_code": "day_pass", "payment_method": "sandbox"},
+                              headers=headers)
+        assert r.status_code == 201, r.text
+        return r.json()["ticket"]["id"], headers
+
+    scanned, rider = await buy()
+    other, _ = await buy()
+    payload = (await client.get(f"/v1/transit/tickets/{scanned}/qr", headers=rider)).json()["payload"]
+    machine = await factory.client(scopes=["transit.validate"], grant_types=["client_credentials"])
+    r = await client.post("/v1/transit/validate", json={"payload": payload, "validator_id": "HN-BUS-32-001", "route": "32"},
+                          headers=await factory.headers(None, ["transit.validate"], client=machine))
+    assert r.status_code == 200 and r.json()["result"] == "accepted", r.text
+    return {"scanned": scanned, "other": other}
+
+
+class TestValidations:
+    async def test_a_validation_made_here_is_listed(self, browser, operator, tapped):
+        await browser.sign_in(operator)
+        page = await browser.http.get("/admin/transit")
+        assert page.status_code == 200
+        assert "Dịch vụ giao thông chưa cung cấp" not in page.text and "Chưa có lượt quẹt vé nào." not in page.text
+        row = page.text[page.text.index(f"<code>{tapped['scanned']}</code>") :].split("</tr>")[0]
+        assert '<td>HN-BUS-32-001</td><td>32</td><td data-result="accepted">Hợp lệ · trực tuyến</td>' in row
+
+    async def test_looking_up_a_ticket_lists_only_its_validations(self, browser, operator, tapped):
+        await browser.sign_in(operator)
+        scanned = await browser.http.get("/admin/transit", params={"ticket_id": tapped["scanned"]})
+        assert f"<td><code>{tapped['scanned']}</code></td><td>HN-BUS-32-001</td>" in scanned.text
+        other = await browser.http.get("/admin/transit", params={"ticket_id": tapped["other"]})
+        assert "Chưa có lượt quẹt vé nào." in other.text and "<td>HN-BUS-32-001</td>" not in other.text
+
+    async def test_the_next_page_link_leads_to_older_validations(self, browser, operator, tapped, client, factory):
+        from datetime import UTC, datetime, timedelta
+
+        rider = await factory.account()
+        headers = await factory.headers(rider, ["transit"])
+        order = await client.post("/v1/transit/orders", json={"product_code": "day_pass", "payment_method": "sandbox"},
+                                  headers=headers)
+        ticket = order.json()["ticket"]["id"]
+        payload = (await client.get(f"/v1/transit/tickets/{ticket}/qr", headers=headers)).json()["payload"]
+        now = datetime.now(UTC)
+        taps = [{"payload": payload, "validator_id": f"BUS-PAGE-{n:02d}", "tapped_at": (now + timedelta(seconds=n)).isoformat()}
+                for n in range(1, 51)]  # 50 taps newer than the online one
+        machine = await factory.client(scopes=["transit.validate"], grant_types=["client_credentials"])
+        r = await client.post("/v1/transit/validations", json=taps,
+                              headers=await factory.headers(None, ["transit.validate"], client=machine))
+        assert r.status_code == 200 and r.json()["recorded"] + r.json()["conflicts"] == 50, r.text
+        await browser.sign_in(operator)
+        first = await browser.http.get("/admin/transit")
+        assert "BUS-PAGE-50" in first.text and "<td>HN-BUS-32-001</td>" not in first.text
+        marker = '<p class="pager"><a href="'
+        link = first.text[first.text.index(marker) + len(marker):].split('"')[0].replace("&amp;", "&")
+        assert link.startswith("/admin/transit?cursor=")
+        second = await browser.http.get(link)
+        assert second.status_code == 200 and "<td>HN-BUS-32-001</td>" in second.text and "BUS-PAGE" not in second.text

@@ -1,8 +1,9 @@
-"""Transit operators: look up and revoke a ticket; validators; validations where listed.
+"""Transit operators: look up and revoke a ticket; validators; validations (taps).
 
 Drives ``GET /v1/admin/transit/tickets/{id}``, ``POST …/tickets/{id}/revoke`` (``{reason?}``),
-``GET /v1/admin/transit/validators`` and, when the transit API offers it,
-``GET /v1/admin/transit/validations`` (cursor-paginated taps).
+``GET /v1/admin/transit/validators`` and ``GET /v1/admin/transit/validations`` (cursor-paginated
+taps, newest first, filtered by the ticket looked up). A transit service without the lists
+(an older plugin) leaves those sections out.
 """
 
 from __future__ import annotations
