@@ -5,6 +5,7 @@ Services only ``flush()``; the request's session dependency commits at the end o
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,9 +24,35 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Pessimistic disconnect handling, paid only by idle connections.
+
+    ``pool_pre_ping`` pings on every checkout (with asyncpg: ``BEGIN``, ``;``, ``ROLLBACK``:
+    three round trips before each request's first statement). Here a connection is pinged only
+    when it has sat in the pool longer than ``idle_seconds``; a dead one is discarded and the
+    pool connects again (``DisconnectionError``). A connection that dies while in steady use
+    fails its statement instead, and SQLAlchemy then invalidates the whole pool, so the
+    requests after it reconnect.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_conn, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= idle_seconds:
+            return  # a new connection, or one in steady use
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("pooled connection failed its ping") from exc
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.resolved_database_url
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         if ":memory:" not in url:
             settings.ensure_data_dir()
@@ -33,7 +61,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         kwargs.update(pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow,
                       pool_recycle=1800)
     engine = create_async_engine(url, **kwargs)
-    if url.startswith("sqlite"):
+    if not url.startswith("sqlite"):
+        ping_idle_connections(engine, settings.database_ping_idle_seconds)
+    else:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial

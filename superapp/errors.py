@@ -167,7 +167,9 @@ def is_dependency_unavailable(exc: BaseException) -> bool:
     """The database or Redis could not be reached: down, restarting, or the connection was lost.
 
     Such requests answer 503 ``service_unavailable`` with ``Retry-After`` (fail closed); the
-    connection pools reconnect by themselves once the server is back (``pool_pre_ping``).
+    connection pools reconnect by themselves once the server is back (idle connections are
+    pinged before use, ``superapp.db.ping_idle_connections``; a failed statement invalidates
+    the pool).
     """
     from sqlalchemy.exc import DBAPIError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
