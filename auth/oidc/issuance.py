@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +16,9 @@ from auth.oidc.scopes import format_scope
 from auth.tokens import issue_access_token, sign
 from superapp.context import AppContext
 
+if TYPE_CHECKING:
+    from auth.oidc.refresh_rotation import RotatedGrant
+
 
 def wants_refresh_token(client: OAuthClient, scopes: list[str]) -> bool:
     """Refresh tokens go to clients allowed the grant that asked for ``offline_access``, and
@@ -24,7 +27,7 @@ def wants_refresh_token(client: OAuthClient, scopes: list[str]) -> bool:
 
 
 async def id_token(
-    ctx: AppContext, *, client: OAuthClient, grant: Grant, access_token: str, nonce: str | None
+    ctx: AppContext, *, client: OAuthClient, grant: Grant | RotatedGrant, access_token: str, nonce: str | None
 ) -> str:
     now = epoch()
     claims: dict[str, Any] = {
@@ -51,11 +54,14 @@ async def token_response(
     session: AsyncSession,
     *,
     client: OAuthClient,
-    grant: Grant,
+    grant: Grant | RotatedGrant,
     scopes: list[str],
     nonce: str | None = None,
     refresh: bool,
+    refresh_token: str | None = None,
 ) -> dict[str, Any]:
+    """``refresh_token``: the successor already stored by the caller (one-statement rotation);
+    otherwise a new one is issued when ``refresh``."""
     access = await issue_access_token(
         ctx, sub=grant.subject, client_id=client.client_id, scopes=scopes, sid=grant.sid, gid=grant.gid
     )
@@ -66,7 +72,7 @@ async def token_response(
         "scope": format_scope(scopes),
     }
     if refresh:
-        body["refresh_token"] = await issue_refresh_token(ctx, session, grant)
+        body["refresh_token"] = refresh_token or await issue_refresh_token(ctx, session, grant)
     if "openid" in scopes:
         body["id_token"] = await id_token(ctx, client=client, grant=grant, access_token=access.token, nonce=nonce)
     return body

@@ -2,6 +2,9 @@
 
 The new refresh token keeps the grant's scope; a narrower ``scope`` only narrows the access
 token; a wider one is ``invalid_scope``. Presenting a rotated token revokes the whole family.
+
+On PostgreSQL the successful rotation is one statement (``auth.oidc.refresh_rotation``); every
+other outcome is decided here, by the same rules.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
 
 from auth.models import OAuthClient
+from auth.oidc import refresh_rotation
 from auth.oidc.errors import OAuthError
 from auth.oidc.grants.base import single
 from auth.oidc.issuance import token_response
@@ -31,6 +35,14 @@ class RefreshTokenGrant:
     ) -> dict[str, Any]:
         raw = single(form, "refresh_token", max_length=512)
         requested = parse_scope(single(form, "scope", required=False, max_length=1000))
+        if refresh_rotation.available(ctx):
+            rotated = await refresh_rotation.rotate(ctx, raw, client.client_id, requested)
+            if rotated is not None:
+                grant, successor = rotated
+                return await token_response(
+                    ctx, session, client=client, grant=grant, scopes=requested or list(grant.scopes),
+                    refresh=True, refresh_token=successor,
+                )
         claimed, reused = await claim_refresh_token(session, raw, client.client_id)
         if reused is not None:
             await revoke_grant_id(ctx, session, reused.grant_id)
