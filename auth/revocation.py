@@ -22,6 +22,10 @@ async def revoke(ctx: AppContext, kind: str, value: str) -> None:
         raise ValueError(kind)
     ttl = ctx.settings.access_token_ttl_seconds + 120
     await ctx.redis.set(ctx.rkey("rev", kind, value), str(time.time()).encode(), ex=ttl)
+    if kind == "client":
+        from auth.client_invalidation import announce
+
+        await announce(ctx, value)
 
 
 async def is_revoked(ctx: AppContext, claims: dict) -> bool:

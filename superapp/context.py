@@ -6,6 +6,8 @@ module-level singleton: tests build their own context.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -30,6 +32,13 @@ class AppContext:
     limiter: RateLimiter
     # Rebuildable caches only (JWKS, clients, ...). Never authoritative state.
     cache: dict[str, Any] = field(default_factory=dict)
+    # Long-running tasks of this context (listeners); cancelled by ``close``.
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def start_task(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task:
+        task = asyncio.create_task(coro, name=name)
+        self.tasks.append(task)
+        return task
 
     @classmethod
     def build(cls, settings: Settings, *, redis: Redis | None = None) -> AppContext:
@@ -46,6 +55,11 @@ class AppContext:
         )
 
     async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+            self.tasks.clear()
         await self.engine.dispose()
         try:
             await self.redis.aclose()

@@ -23,6 +23,7 @@ from jose.exceptions import JOSEError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData, Headers
 
+from auth import client_invalidation
 from auth.deps import cached_client
 from auth.models import OAuthClient
 from auth.oidc import opaque
@@ -102,13 +103,22 @@ async def _active_client(ctx: AppContext, session: AsyncSession, client_id: str,
     if len(client_id) > 64:
         raise invalid_client(basic=basic)
     client = await cached_client(ctx, session, client_id)
-    if client is not None and await ctx.redis.exists(ctx.rkey("rev", "client", client_id)):
+    if client is not None and await _recently_revoked(ctx, client_id):
         # Revoked recently (suspension): the cached row may be stale in this process.
-        ctx.cache.get("clients", {}).pop(client_id, None)
+        client_invalidation.forget(ctx, client_id)
         client = await cached_client(ctx, session, client_id)
     if client is None or not client.is_active:
         raise invalid_client(basic=basic)
     return client
+
+
+async def _recently_revoked(ctx: AppContext, client_id: str) -> bool:
+    """The revocation index says so; announced to this process without a Redis read while its
+    invalidation channel is up (``auth.client_invalidation``)."""
+    known = client_invalidation.recently_revoked(ctx, client_id)
+    if known is not None:
+        return known
+    return bool(await ctx.redis.exists(ctx.rkey("rev", "client", client_id)))
 
 
 async def _verify_assertion(
