@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
     from sqlmodel.ext.asyncio.session import AsyncSession
+    from starlette.routing import BaseRoute
 
     from superapp.context import AppContext
 
@@ -65,6 +66,10 @@ class Module:
     migrations: str | None = None
     export: ExportFn | None = None
     erase: EraseFn | None = None
+    # Plain Starlette routes matched before every router, for the few endpoints every app start
+    # hits (the token endpoint): no router walk, no dependency solving. The same endpoint is
+    # also declared in ``routers`` as usual, which documents it in the OpenAPI.
+    hot_routes: list[BaseRoute] = field(default_factory=list)
 
 
 @dataclass

@@ -133,20 +133,25 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            logged_path = _route_template(scope) or path
-            access_log.info(
-                "%s %s %s",
-                scope.get("method"),
-                logged_path,
-                status_holder["status"],
-                extra={
-                    "method": scope.get("method"),
-                    "path": logged_path,
-                    "status": status_holder["status"],
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):
+                self._log(scope, path, status_holder["status"], start)
             request_id_var.reset(token)
+
+    @staticmethod
+    def _log(scope: Scope, path: str, status: int, start: float) -> None:
+        logged_path = _route_template(scope) or path
+        access_log.info(
+            "%s %s %s",
+            scope.get("method"),
+            logged_path,
+            status,
+            extra={
+                "method": scope.get("method"),
+                "path": logged_path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+            },
+        )
 
 
 class BodyTooLarge(StarletteHTTPException):

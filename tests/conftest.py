@@ -26,6 +26,8 @@ from superapp.settings import Settings
 from tests.factories import Factory
 
 PG_URL = os.environ.get("SUPERAPP_TEST_DATABASE_URL")
+# The suite builds hundreds of apps in one process: frozen objects would never be collected.
+os.environ.setdefault("SUPERAPP_GC_FREEZE_AFTER_STARTUP", "false")
 REDIS_URL = os.environ.get("SUPERAPP_TEST_REDIS_URL")
 ISSUER = "http://testserver"
 

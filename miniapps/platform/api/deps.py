@@ -37,7 +37,7 @@ async def first_party_account(current: CurrentAccount, ctx: CtxDep, session: Ses
 FirstPartyCitizen = Annotated[AccountPrincipal, Depends(first_party_account)]
 
 
-def builtins(request: Request) -> list[MiniApp]:
+async def builtins(request: Request) -> list[MiniApp]:
     return list(getattr(request.app.state, "miniapps", []) or [])
 
 
