@@ -186,22 +186,31 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         async def sso_once(i: int, due: float) -> None:
             tokens = spec["tokens"]
             verifier, code_challenge = pkce_pair()
-            r = await send(http, "POST", 
-                spec["authorize_path"],
+            r = await send(
+                http, "POST", spec["authorize_path"],
                 json={"code_challenge": code_challenge, "code_challenge_method": "S256", "scope": spec["scope"]},
                 headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"},
             )
             if r.status_code != 200:
                 recorder.add(due, loop.time(), "authorize:" + outcome_of(r))
                 return
-            r = await send(http, "POST", 
-                token_path,
+            r = await send(
+                http, "POST", token_path,
                 data={"grant_type": "authorization_code", "code": r.json()["code"], "code_verifier": verifier},
                 headers={"Authorization": basic(spec["client_id"], spec["client_secret"])},
             )
             recorder.add(due, loop.time(), outcome_of(r))
 
-        if scenario == "sso":
+        async def sso_closed(worker: int) -> None:
+            while loop.time() < deadline:
+                i = next(sent)
+                if i >= max_requests:
+                    return
+                await sso_once(i, loop.time())
+
+        if scenario == "sso" and "rate" not in spec:
+            await asyncio.gather(*(sso_closed(w) for w in range(concurrency)))
+        elif scenario == "sso":
             rate = float(spec["rate"])
             total = min(max_requests, int(rate * (warmup + seconds)))
             t_start = loop.time() + 0.2
@@ -220,7 +229,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
                 concurrency = min(concurrency, len(spec["chains"]))
             await asyncio.gather(*(worker(w) for w in range(concurrency)))
     result = recorder.result()
-    result.update(scenario=scenario, concurrency=concurrency if scenario != "sso" else None,
+    result.update(scenario=scenario, concurrency=concurrency if "rate" not in spec else None,
                   rate=spec.get("rate"))
     return result
 

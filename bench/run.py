@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--pg postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
         [--redis redis://127.0.0.1:6379/0] [--seconds 8] [--output bench-results.json]
-        [--skip-peers] [--skip-modules]
+        [--skip-peers] [--skip-modules] [--only refresh,client_credentials] [--profile DIR]
 
 Starts each server in turn pinned to core 0 (``taskset -c 0``) with the load driver
 (``bench/load.py``) in its own process on core 1: ours (uvicorn + PostgreSQL + Redis), then
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,14 +36,32 @@ from bench.common import LOAD_CORE, PYTHON, ROOT, SERVER_CORE, cpu_seconds, pinn
 TARGET_GRANTS_PER_CORE = 480
 
 
-def drive(process_pid: int, spec: dict, workdir: Path) -> dict:
+PROFILE_DIR: Path | None = None  # --profile: py-spy folded stacks per workload go here
+
+
+def profiler(process_pid: int, name: str, seconds: float) -> subprocess.Popen | None:
+    """``py-spy record`` of the server for one workload (``--profile``), as folded stacks."""
+    py_spy = shutil.which("py-spy") or str(PYTHON.parent / "py-spy")
+    if PROFILE_DIR is None or not Path(py_spy).exists():
+        return None
+    PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+    out = PROFILE_DIR / f"{name}.folded"
+    return subprocess.Popen([py_spy, "record", "-p", str(process_pid), "-f", "raw", "-r", "250", "-d",
+                             str(int(seconds) + 1), "-o", str(out), "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def drive(process_pid: int, spec: dict, workdir: Path, name: str = "workload") -> dict:
     """One workload through the load driver; adds the server's CPU time and the per-core rate."""
     path = workdir / f"spec-{time.monotonic_ns()}.json"
     path.write_text(json.dumps(spec))
     before = cpu_seconds(process_pid)
+    spy = profiler(process_pid, name, spec.get("seconds", 8) + spec.get("warmup", 0))
     done = subprocess.run(pinned([str(PYTHON), "bench/load.py", str(path)], LOAD_CORE), cwd=ROOT,
                           capture_output=True, text=True, check=False)
     cpu = cpu_seconds(process_pid) - before
+    if spy is not None:
+        spy.wait()
     if done.returncode != 0:
         return {"error": done.stderr[-1500:]}
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -69,29 +88,42 @@ def argon2_limit(params: list[int]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+OUR_WORKLOADS = ("client_credentials", "refresh", "password_login", "resource_userinfo", "silent_sso",
+                 "silent_sso_200rps")
+
+
+def our_specs(d: dict, ours, common: dict) -> dict[str, dict]:
+    sso = {**common, "scenario": "sso", "tokens": d["citizen_tokens"],
+           "authorize_path": f"/v1/miniapps/{d['miniapp_id']}/authorize", "scope": "openid profile",
+           "client_id": d["miniapp_client_id"], "client_secret": d["miniapp_client_secret"]}
+    return {
+        "client_credentials": {
+            **common, "scenario": "client_credentials", "concurrency": 16, "client_id": d["server_client_id"],
+            "client_secret": d["server_client_secret"], "scope": "transit.validate"},
+        "refresh": {**common, "scenario": "refresh", "concurrency": 32, "chains": ours.chains},
+        "password_login": {
+            **common, "scenario": "challenge", "concurrency": 4, "challenge_path": "/oauth/authorize-challenge",
+            "client_id": d["mobile_client_id"], "scope": "openid offline_access",
+            "logins": [{"username": u, "password": d["password"]} for u in d["usernames"]]},
+        "resource_userinfo": {
+            **common, "scenario": "resource", "concurrency": 16, "path": "/oauth/userinfo",
+            "tokens": d["citizen_tokens"]},
+        # closed loop: what one operation costs the server (its per-core capacity)
+        "silent_sso": {**sso, "concurrency": 8},
+        "silent_sso_200rps": {**sso, "rate": 200},
+    }
+
+
 def bench_ours(args, workdir: Path) -> dict:
     from bench.ours import running
 
     results: dict = {}
     with running(args.pg, args.redis, workdir / "ours", accounts=64, chains=32, log=workdir / "ours.log") as ours:
         d = ours.data
-        common = {"base": ours.base, "seconds": args.seconds, "warmup": 2}
-        results["client_credentials"] = drive(ours.process.pid, {
-            **common, "scenario": "client_credentials", "concurrency": 16, "client_id": d["server_client_id"],
-            "client_secret": d["server_client_secret"], "scope": "transit.validate"}, workdir)
-        results["refresh"] = drive(ours.process.pid, {
-            **common, "scenario": "refresh", "concurrency": 32, "chains": ours.chains}, workdir)
-        results["password_login"] = drive(ours.process.pid, {
-            **common, "scenario": "challenge", "concurrency": 4, "challenge_path": "/oauth/authorize-challenge",
-            "client_id": d["mobile_client_id"], "scope": "openid offline_access",
-            "logins": [{"username": u, "password": d["password"]} for u in d["usernames"]]}, workdir)
-        results["resource_userinfo"] = drive(ours.process.pid, {
-            **common, "scenario": "resource", "concurrency": 16, "path": "/oauth/userinfo",
-            "tokens": d["citizen_tokens"]}, workdir)
-        results["silent_sso_200rps"] = drive(ours.process.pid, {
-            **common, "scenario": "sso", "rate": 200, "tokens": d["citizen_tokens"],
-            "authorize_path": f"/v1/miniapps/{d['miniapp_id']}/authorize", "scope": "openid profile",
-            "client_id": d["miniapp_client_id"], "client_secret": d["miniapp_client_secret"]}, workdir)
+        specs = our_specs(d, ours, {"base": ours.base, "seconds": args.seconds, "warmup": 2})
+        for name in OUR_WORKLOADS:
+            if not args.only or name in args.only:
+                results[name] = drive(ours.process.pid, specs[name], workdir, f"ours-{name}")
         results["argon2"] = argon2_limit(d["argon2"])
         results["argon2"]["params"] = d["argon2"]
     return results
@@ -103,9 +135,10 @@ def bench_peer(name: str, peer, token_path: str, args, workdir: Path) -> dict:
         "version": peer.version,
         "client_credentials": drive(peer.process.pid, {
             **common, "scenario": "client_credentials", "concurrency": 16, "client_id": peer.server_client_id,
-            "client_secret": peer.server_client_secret, "scope": "transit.validate"}, workdir),
+            "client_secret": peer.server_client_secret, "scope": "transit.validate"}, workdir,
+            f"{name}-client_credentials"),
         "refresh": drive(peer.process.pid, {
-            **common, "scenario": "refresh", "concurrency": 32, "chains": peer.chains}, workdir),
+            **common, "scenario": "refresh", "concurrency": 32, "chains": peer.chains}, workdir, f"{name}-refresh"),
     }
 
 
@@ -187,7 +220,7 @@ def ratio(ours: dict | None, peer: dict | None) -> str:
 def report(results: dict) -> None:
     ours, peers = results["ours"], results.get("peers", {})
     print(f"\n== identity benchmark {results['date']} on {results['machine']} ==")
-    for workload in ("client_credentials", "refresh", "password_login", "resource_userinfo", "silent_sso_200rps"):
+    for workload in OUR_WORKLOADS:
         print(f"ours {workload:<20} {fmt(ours.get(workload))}")
     limit = ours["argon2"]
     login = ours.get("password_login") or {}
@@ -206,6 +239,10 @@ def report(results: dict) -> None:
         per_core = (ours.get(workload) or {}).get("per_core") or 0
         print(f"target {workload} ≥ {TARGET_GRANTS_PER_CORE}/s per core: {per_core:.0f}/s "
               f"{'met' if per_core >= TARGET_GRANTS_PER_CORE else 'NOT met'}")
+    closed = ours.get("silent_sso") or {}
+    if closed.get("per_core"):
+        print(f"silent SSO costs {1000 / closed['per_core']:.1f} ms of server CPU per operation: "
+              f"200/s needs {200 / closed['per_core']:.1f} cores")
     sso = ours.get("silent_sso_200rps") or {}
     if sso.get("p99_ms") is not None:
         print(f"target silent SSO p99 < 50 ms at 200/s: {sso['p99_ms']} ms "
@@ -223,8 +260,14 @@ def main() -> None:
     parser.add_argument("--broadcast-accounts", type=int, default=20000)
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--skip-modules", action="store_true")
+    parser.add_argument("--only", type=lambda v: set(v.split(",")), default=set(),
+                        help="comma-separated workloads of ours to run: " + ",".join(OUR_WORKLOADS))
+    parser.add_argument("--profile", type=Path,
+                        help="record each server with py-spy during each workload (folded stacks into this folder)")
     parser.add_argument("--output", help="write the results as JSON here")
     args = parser.parse_args()
+    global PROFILE_DIR
+    PROFILE_DIR = args.profile
     import os
 
     results: dict = {
