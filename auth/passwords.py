@@ -2,10 +2,17 @@
 
 Verification rehashes when the parameters changed; unknown accounts still cost one verify
 (against a dummy hash) so response time does not reveal which phones are registered.
+
+At most one hash per CPU core runs at a time in a process (``hash_slots``): more threads than
+cores would only time-slice 64 MiB Argon2 computations against each other, evicting each
+other's memory from the caches, so every sign-in would cost more CPU; beyond that they queue.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import weakref
 from functools import lru_cache
 from importlib import resources
 
@@ -50,21 +57,44 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+
+
+def usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - platforms without affinity masks
+        return max(1, os.cpu_count() or 1)
+
+
+def hash_slots() -> anyio.CapacityLimiter:
+    """The running event loop's limit on concurrent hashes: one per usable core."""
+    loop = asyncio.get_running_loop()
+    slots = _SLOTS.get(loop)
+    if slots is None:
+        slots = _SLOTS[loop] = anyio.CapacityLimiter(usable_cores())
+    return slots
+
+
 class PasswordHasher:
     def __init__(self, time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 1) -> None:
         self.params = (time_cost, memory_cost, parallelism)
         self.context = crypt_context(*self.params)
 
     async def hash(self, password: str) -> str:
-        return await anyio.to_thread.run_sync(self.context.hash, password)
+        return await anyio.to_thread.run_sync(self.context.hash, password, limiter=hash_slots())
 
     async def verify(self, password: str, hashed: str | None) -> tuple[bool, str | None]:
         """``(ok, new_hash)``; ``new_hash`` is set when the stored hash should be replaced."""
         if not hashed:
-            await anyio.to_thread.run_sync(self.context.verify, password, _dummy_hash(*self.params))
+            await anyio.to_thread.run_sync(
+                self.context.verify, password, _dummy_hash(*self.params), limiter=hash_slots()
+            )
             return False, None
         try:
-            return await anyio.to_thread.run_sync(self.context.verify_and_update, password, hashed)
+            return await anyio.to_thread.run_sync(
+                self.context.verify_and_update, password, hashed, limiter=hash_slots()
+            )
         except (ValueError, TypeError):
             return False, None
 

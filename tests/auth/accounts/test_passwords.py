@@ -53,3 +53,31 @@ class TestDummyVerify:
     async def test_wrong_password_is_refused(self):
         hasher = PasswordHasher(time_cost=1, memory_cost=1024)
         assert (await hasher.verify("Wrong-password-1", await hasher.hash(PASSWORD)))[0] is False
+
+
+async def test_hashes_run_at_most_one_per_usable_core(monkeypatch):
+    """More Argon2 threads than cores would only time-slice against each other."""
+    import asyncio
+    import threading
+    import time
+
+    from auth import passwords
+
+    monkeypatch.setattr(passwords, "usable_cores", lambda: 2)
+    running, peak, lock = [0], [0], threading.Lock()
+
+    class SlowContext:
+        def hash(self, _password):
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+            return "hashed"
+
+    hasher = passwords.PasswordHasher(1, 1024, 1)
+    hasher.context = SlowContext()
+    results = await asyncio.gather(*(hasher.hash("Correct-horse-7") for _ in range(6)))
+    assert results == ["hashed"] * 6
+    assert peak[0] == 2
