@@ -83,13 +83,13 @@ async def revoke_account(ctx: AppContext, session: AsyncSession, account_id: uui
 
 
 async def revoke_client(ctx: AppContext, session: AsyncSession, client_id: str) -> None:
-    """Every grant of a client (suspension, deletion); its tokens die through the index."""
+    """Every grant of a client (suspension, deletion); its tokens die through the index, and
+    every process drops its cached row (``auth.client_invalidation``)."""
     await revocation.revoke(ctx, "client", client_id)
     grants = (
         await session.exec(select(Grant).where(Grant.client_id == client_id, Grant.revoked_at.is_(None)))
     ).all()
     await revoke_grants(ctx, session, list(grants), notify=False)
-    ctx.cache.get("clients", {}).pop(client_id, None)
 
 
 async def revoke_account_client(ctx: AppContext, session: AsyncSession, account_id: uuid.UUID, client_id: str) -> int:

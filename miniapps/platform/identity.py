@@ -7,7 +7,7 @@ provider's internals can change without touching the platform.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -90,14 +90,12 @@ async def revoke_client(ctx: AppContext, session: AsyncSession, client_id: str) 
     """Kill every token of ``client_id`` at once: access tokens through the revocation index,
     refresh tokens (grants) through the provider."""
     from auth.oidc.revoke import revoke_client as _revoke_grants
-    from auth.revocation import revoke
 
-    await revoke(ctx, "client", client_id)
-    await _revoke_grants(ctx, session, client_id)
-    forget_client(ctx, client_id)
+    await _revoke_grants(ctx, session, client_id)  # the index entry, every grant, every process's cache
 
 
 def forget_client(ctx: AppContext, client_id: str) -> None:
     """Drop this process's cached copy of the client (other processes refresh within seconds)."""
-    cache: dict[str, Any] = ctx.cache.get("clients") or {}
-    cache.pop(client_id, None)
+    from auth.client_invalidation import forget
+
+    forget(ctx, client_id)
