@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 STATE = "client_invalidation"
 RETRY_SECONDS = 1.0
 TRUST_AFTER_SECONDS = 5.0
+CLOSE_SECONDS = 1.0
 
 
 def channel(ctx: AppContext) -> str:
@@ -103,7 +104,7 @@ async def _listen_once(ctx: AppContext, state: dict) -> None:
     finally:
         state["listening"] = False
         try:
-            await pubsub.aclose()
+            await asyncio.wait_for(pubsub.aclose(), CLOSE_SECONDS)
         except Exception:  # noqa: BLE001 - the connection may already be gone
             log.debug("closing the client invalidation subscription failed", exc_info=True)
 

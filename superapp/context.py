@@ -58,7 +58,8 @@ class AppContext:
         for task in self.tasks:
             task.cancel()
         if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+            # Bounded: a listener stuck on a dead connection must not hold up the shutdown.
+            await asyncio.wait(self.tasks, timeout=2.0)
             self.tasks.clear()
         await self.engine.dispose()
         try:
