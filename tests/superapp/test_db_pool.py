@@ -24,10 +24,15 @@ async def backend_pid(conn) -> int:
     return (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
 
 
-async def terminate(engine, pid: int) -> None:
-    async with engine.connect() as admin:
-        await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        await admin.commit()
+async def terminate(settings, pid: int) -> None:
+    """Kill one server backend from a separate engine (another client of the same server)."""
+    other = create_engine(settings)
+    try:
+        async with other.connect() as admin:
+            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await admin.commit()
+    finally:
+        await other.dispose()
 
 
 def count_pings(engine) -> list[int]:
@@ -62,11 +67,7 @@ async def test_idle_dead_connection_is_replaced_before_use(pg_settings):
     try:
         async with engine.connect() as conn:
             dead = await backend_pid(conn)
-        other = create_engine(pg_settings)
-        try:
-            await terminate(other, dead)
-        finally:
-            await other.dispose()
+        await terminate(pg_settings, dead)
         await asyncio.sleep(0.2)
         async with engine.connect() as conn:
             assert await backend_pid(conn) != dead  # no error reached the caller
@@ -80,11 +81,7 @@ async def test_busy_dead_connection_fails_once_then_the_pool_reconnects(pg_setti
     try:
         async with engine.connect() as conn:
             dead = await backend_pid(conn)
-        other = create_engine(pg_settings)
-        try:
-            await terminate(other, dead)
-        finally:
-            await other.dispose()
+        await terminate(pg_settings, dead)
         with pytest.raises(DBAPIError) as failure:
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
